@@ -1,0 +1,86 @@
+# Two commands: `make run` serves the site, `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check --quiet
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+# Local runs keep a generated SECRET_KEY in var/secret_key (mode 0600).
+export GOLAB_GENERATE_SECRET_KEY ?= 1
+export DJANGO_SETTINGS_MODULE := golab.settings
+
+# Django 6 needs Python 3.12+: take the first interpreter that runs and is new enough.
+PYTHON_CANDIDATES := python3.13 python3.12 python3 $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3)
+define find_python
+for p in $(PYTHON_CANDIDATES); do \
+  if command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+    echo "$$p"; exit 0; fi; \
+done; exit 1
+endef
+
+.PHONY: help run install install-test migrate load-data test lint format chromium clean
+
+help:
+	@echo "make run    install into .venv, migrate, load the bundled INDIGO snapshot, serve http://$(HOST):$(PORT)"
+	@echo "make test   install the test tools into .venv and run the whole suite"
+	@echo "make lint   ruff check and format check"
+
+$(PY):
+	@py=$$($(find_python)) || { \
+	  echo "error: Python 3.12 or newer is required (Django 6) but none was found: tried python3.13, python3.12, python3." >&2; \
+	  echo "       Install one (Debian: apt-get install python3.12 python3.12-venv; or pyenv install 3.12) and run make again." >&2; \
+	  exit 1; }; \
+	echo "Creating $(VENV) with $$py ($$("$$py" --version))"; \
+	"$$py" -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install --upgrade pip
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PIP) install -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+load-data: migrate
+	$(PY) manage.py load_demo_data
+
+run: load-data
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(VENV)/bin/gunicorn golab.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --access-logfile - --forwarded-allow-ips=127.0.0.1
+
+# Browser tests drive Debian's Chromium; install it when we may.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "error: the browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium'" >&2; exit 1; \
+	  fi; \
+	fi
+
+test: install-test chromium
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var/staticfiles

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GolabConfig(AppConfig):
+    name = "golab"
+    verbose_name = "Site"

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Runs the real app in a child process with its own DATABASE_URL, asks /health/ once,
+# optionally removes the database's folder, and asks again.
+PROBE = textwrap.dedent(
+    """
+    import os, shutil, sys
+    import django
+    django.setup()
+    from django.db import connections
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    setup_test_environment()
+    client = Client()
+    response = client.get("/health/")
+    print(response.status_code, response.json()["status"])
+    if len(sys.argv) > 1:
+        connections.close_all()
+        shutil.rmtree(sys.argv[1])
+        response = client.get("/health/")
+        print(response.status_code, response.json()["status"])
+    """
+)
+
+
+def _probe(database_url: str, *args: str) -> list[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "golab.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split("\n")[:-1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_health_answers_200_with_json_when_database_answers(client):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_health_answers_503_once_the_sqlite_database_is_gone(tmp_path):
+    folder = tmp_path / "db"
+    folder.mkdir()
+    lines = _probe(f"sqlite:///{folder / 'golab.sqlite3'}", str(folder))
+    assert lines == ["200 ok", "503 unavailable"]
+
+
+def test_health_answers_503_when_the_postgresql_server_is_not_running():
+    port = _free_port()  # nothing listens here: a stopped server
+    lines = _probe(f"postgres://golab:secret@127.0.0.1:{port}/golab")
+    assert lines == ["503 unavailable"]
+
+
+@pytest.mark.django_db
+def test_health_refuses_post(client):
+    assert client.post("/health/").status_code == 405

@@ -1,0 +1,1837 @@
+"""Case studies and everything INDIGO records about them.
+
+The models mirror the INDIGO data standard's tables one to one (each names its
+``indigo_file``), with typed, constrained columns: partial dates keep their precision, money
+keeps currency, amount and USD amount, code lists are ``TextChoices`` checked by the
+database. Cells that the real snapshots hold as prose where a number or date is expected
+keep the parsed value where there is one and the cell as written in a ``*_text`` column.
+
+Organisations' ``Contact - ...`` columns are personal data and have no column here.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from cases.values import parse_partial_date
+
+# ---------------------------------------------------------------------------------------------
+# Code lists (INDIGO 4.x). The value is stored and used in URLs; the label is INDIGO's text.
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Stage(models.TextChoices):
+    CONTRACTED = "contracted", "Contracted"
+    IMPLEMENTATION = "implementation", "Implementation"
+    SERVICE_DELIVERY_COMPLETE = "service-delivery-complete", "Service delivery complete"
+    COMPLETE = "complete", "Complete"
+
+
+class PolicySector(models.TextChoices):
+    EMPLOYMENT = "employment-and-training", "Employment and training"
+    CHILD_FAMILY = "child-and-family-welfare", "Child and family welfare"
+    HEALTH = "health", "Health"
+    HOMELESSNESS = "homelessness", "Homelessness"
+    EDUCATION = "education", "Education"
+    CRIMINAL_JUSTICE = "criminal-justice", "Criminal justice"
+    AGRICULTURE_ENVIRONMENT = "agriculture-and-environment", "Agriculture and environment"
+    POVERTY_REDUCTION = "poverty-reduction", "Poverty reduction"
+
+
+class ResultLevel(models.TextChoices):
+    OUTCOME = "outcome", "Outcome level"
+    PROJECT = "project", "Project level"
+
+
+class ResultType(models.TextChoices):
+    INTERIM = "interim", "Interim"
+    FINAL = "final", "Final"
+
+
+class PaymentType(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    ACTUAL = "actual", "Actual"
+
+
+def choice_check(
+    prefix: str, field: str, choices: type[models.TextChoices]
+) -> models.CheckConstraint:
+    """The database refuses a value outside the code list (blank means not recorded)."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": [*choices.values, ""]}),
+        name=f"{prefix}_{field}_valid",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Field types
+
+
+def validate_partial_date(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        parsed = parse_partial_date(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    if parsed is not None and parsed.isoformat() != value:
+        raise ValidationError(f"write the date as {parsed.isoformat()}")
+
+
+class PartialDateField(models.CharField):
+    """``2016``, ``2016-07`` or ``2016-07-14``: sorts as text and keeps its precision."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("validators", [validate_partial_date])
+        kwargs.setdefault("help_text", "YYYY, YYYY-MM or YYYY-MM-DD, as precise as known.")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key in ("max_length", "blank", "validators", "help_text"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+
+class AmountField(models.DecimalField):
+    """A money amount or count: up to 15 digits before the point and 4 after."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 19)
+        kwargs.setdefault("decimal_places", 4)
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key in ("max_digits", "decimal_places", "null", "blank"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+
+class CurrencyField(models.CharField):
+    """An ISO 4217 currency code."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 3)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault(
+            "validators", [RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code.")]
+        )
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key in ("max_length", "blank", "validators"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+
+class CountryField(models.CharField):
+    """An ISO 3166-1 alpha-2 country code."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault(
+            "validators", [RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 code.")]
+        )
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key in ("max_length", "blank", "validators"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+
+class SourceIdsField(models.TextField):
+    """The ids of the project's sources that back a section: ``source1,source7``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("blank", None)
+        return name, path, args, kwargs
+
+
+# ---------------------------------------------------------------------------------------------
+# Bases
+
+
+class Imported(models.Model):
+    """Anything the INDIGO import writes. ``import_baseline`` holds each column as the last
+    import wrote it, so a later import can tell a curator's edit from a change at the source."""
+
+    indigo_file: ClassVar[str]
+    import_baseline = models.JSONField(default=dict, blank=True, editable=False)
+    history = HistoricalRecords(inherit=True, excluded_fields=["import_baseline"])
+
+    class Meta:
+        abstract = True
+
+
+class RecordQuerySet(models.QuerySet):
+    def published(self):
+        """The only records any public page, search, export or feed may show."""
+        return self.filter(status=PublicationStatus.PUBLISHED)
+
+
+class IndigoRecord(Imported):
+    """A record with its own INDIGO id (project, organisation, fund), with a publication
+    status: records made here start as drafts; imported ones arrive published and are
+    withdrawn (kept, never deleted) when the source stops publishing them."""
+
+    status = models.CharField(
+        max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        name = getattr(self, "name", "")
+        return f"{self.indigo_id} {name}".strip()
+
+
+class IndigoRow(Imported):
+    """A row of a component table, identified by its owner and its place among the owner's rows
+    (INDIGO's local ids are neither always present nor unique)."""
+
+    parent_field: ClassVar[str]
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        owner_id = getattr(self, f"{self.parent_field}_id")
+        return f"{self._meta.verbose_name} {self.position + 1} of #{owner_id}"
+
+
+class ProjectQuerySet(RecordQuerySet):
+    """Projects; page-shaped reads live here."""
+
+
+class Project(IndigoRecord):
+    """An impact bond or other outcomes contract: the case study."""
+
+    indigo_file = "projects.csv"
+
+    # Curated, not in INDIGO files.
+    summary = models.TextField(blank=True, help_text="Curated narrative summary.")
+    lessons = models.TextField("Lessons learned", blank=True)
+
+    indigo_id = models.CharField("INDIGO id", max_length=32)
+    name = models.CharField("Impact Bond Name", max_length=1000, blank=True)
+    alternative_names = models.TextField("Alternative Names", blank=True)
+    stage = models.CharField(
+        "Stage of Development", max_length=40, choices=Stage.choices, blank=True
+    )
+    stage_sources = SourceIdsField("Stage of Development - sources")
+    social_investment_prototype = models.BooleanField(
+        "Social Investment Prototype", null=True, blank=True
+    )
+    outcomes_contract_signed = PartialDateField("Dates - Date outcomes contract signed")
+    all_contracts_signed = PartialDateField("Dates - Date contracts between all parties signed")
+    anticipated_completion = PartialDateField("Dates - Anticipated completion date")
+    actual_completion = PartialDateField("Dates - Actual completion date")
+    service_start = PartialDateField("Dates - Start date of service provision")
+    anticipated_service_end = PartialDateField("Dates - Anticipated end date of service provision")
+    actual_service_end = PartialDateField("Dates - Actual end date of service provision")
+    anticipated_service_duration = models.CharField(
+        "Dates - Anticipated duration of service provision", max_length=255, blank=True
+    )
+    actual_service_duration = models.CharField(
+        "Dates - Actual duration of service provision", max_length=255, blank=True
+    )
+    dates_sources = SourceIdsField("Dates - sources")
+    dates_notes = models.TextField("Dates - (Notes)", blank=True)
+    jurisdiction = models.CharField("Jurisdiction - Jurisdiction", max_length=255, blank=True)
+    jurisdiction_sources = SourceIdsField("Jurisdiction - sources")
+    jurisdiction_notes = models.TextField("Jurisdiction - (Notes)", blank=True)
+    capital_currency = CurrencyField(
+        "Overall project finance - Total investment commitment - Currency"
+    )
+    capital_amount_min = AmountField(
+        "Overall project finance - Total investment commitment - Amount - Min"
+    )
+    capital_amount = AmountField(
+        "Overall project finance - Total investment commitment - Amount - Exact"
+    )
+    capital_amount_max = AmountField(
+        "Overall project finance - Total investment commitment - Amount - Max"
+    )
+    capital_usd_min = AmountField(
+        "Overall project finance - Total investment commitment - Amount USD - Min"
+    )
+    capital_usd = AmountField(
+        "Overall project finance - Total investment commitment - Amount USD - Exact"
+    )
+    capital_usd_max = AmountField(
+        "Overall project finance - Total investment commitment - Amount USD - Max"
+    )
+    max_outcome_payment_currency = CurrencyField(
+        "Overall project finance - Maximum potential outcome payment - Currency"
+    )
+    max_outcome_payment = AmountField(
+        "Overall project finance - Maximum potential outcome payment - Amount"
+    )
+    max_outcome_payment_usd = AmountField(
+        "Overall project finance - Maximum potential outcome payment - Amount USD"
+    )
+    max_potential_loss = models.TextField(
+        "Overall project finance - Maximum potential loss", blank=True
+    )
+    max_potential_return_type = models.TextField(
+        "Overall project finance - Maximum potential return type", blank=True
+    )
+    max_potential_return = models.TextField(
+        "Overall project finance - Maximum potential return", blank=True
+    )
+    contracting_configuration = models.TextField(
+        "Overall project finance - Configuration of the Contracting Parties", blank=True
+    )
+    investor_repayment = models.TextField(
+        "Overall project finance - Investor repayment", blank=True
+    )
+    outcome_payments_made_currency = CurrencyField(
+        "Overall project finance - Total outcome payments made - Currency"
+    )
+    outcome_payments_made = AmountField(
+        "Overall project finance - Total outcome payments made - Amount"
+    )
+    outcome_payments_made_usd = AmountField(
+        "Overall project finance - Total outcome payments made - Amount USD"
+    )
+    finance_sources = SourceIdsField("Overall project finance - sources")
+    finance_notes = models.TextField("Overall project finance - (Notes)", blank=True)
+    funds_invested_currency = CurrencyField(
+        "Investment Details - Total Funds Invested - Latest - Currency"
+    )
+    funds_invested = AmountField("Investment Details - Total Funds Invested - Latest - Amount")
+    funds_invested_usd = AmountField(
+        "Investment Details - Total Funds Invested - Latest - Amount USD"
+    )
+    funds_invested_date = PartialDateField(
+        "Investment Details - Total Funds Invested - Latest - Date"
+    )
+    irr_target = models.CharField(
+        "Investment Details - Internal Rate of Return - Target", max_length=255, blank=True
+    )
+    irr_latest = models.CharField(
+        "Investment Details - Internal Rate of Return - Latest", max_length=255, blank=True
+    )
+    irr_date = PartialDateField("Investment Details - Internal Rate of Return - Date")
+    investment_details_sources = SourceIdsField("Investment Details - sources")
+    investment_details_notes = models.TextField("Investment Details - (Notes)", blank=True)
+    social_challenge = models.TextField(
+        "Purpose and classifications - Social challenge", blank=True
+    )
+    intervention = models.TextField("Purpose and classifications - Intervention", blank=True)
+    policy_sector = models.CharField(
+        "Purpose and classifications - Policy sector",
+        max_length=40,
+        choices=PolicySector.choices,
+        blank=True,
+    )
+    primary_sdg_goal = models.CharField(
+        "Purpose and classifications - Primary SDG goal", max_length=255, blank=True
+    )
+    secondary_sdg_goals = models.CharField(
+        "Purpose and classifications - Secondary SDG goals", max_length=255, blank=True
+    )
+    primary_sdg_target = models.CharField(
+        "Purpose and classifications - Primary SDG target", max_length=255, blank=True
+    )
+    secondary_sdg_targets = models.CharField(
+        "Purpose and classifications - Secondary SDG targets", max_length=255, blank=True
+    )
+    purpose_sources = SourceIdsField("Purpose and classifications - sources")
+    purpose_notes = models.TextField("Purpose and classifications - (Notes)", blank=True)
+    target_population = models.TextField(
+        "Service and beneficiaries - Target population", blank=True
+    )
+    service_users_targeted = models.BigIntegerField(
+        "Service and beneficiaries - Targeted number of unique service users or beneficiaries (total)",
+        null=True,
+        blank=True,
+    )
+    targeted_unit_type = models.CharField(
+        "Service and beneficiaries - Unit type of targeted service users or beneficiaries",
+        max_length=255,
+        blank=True,
+    )
+    targeted_unit_description = models.CharField(
+        "Service and beneficiaries - Unit description of targeted service user or beneficiaries",
+        max_length=1000,
+        blank=True,
+    )
+    service_users_actual = models.BigIntegerField(
+        "Service and beneficiaries - Actual number of unique service users or beneficiaries engaged (total)",
+        null=True,
+        blank=True,
+    )
+    actual_unit_type = models.CharField(
+        "Service and beneficiaries - Unit type of actual service users or beneficiaries engaged",
+        max_length=255,
+        blank=True,
+    )
+    actual_unit_description = models.CharField(
+        "Service and beneficiaries - Unit description of actual service user or beneficiaries engaged",
+        max_length=255,
+        blank=True,
+    )
+    beneficiaries_sources = SourceIdsField("Service and beneficiaries - sources")
+    beneficiaries_notes = models.TextField("Service and beneficiaries - (Notes)", blank=True)
+    covid_changes = models.TextField("Changes to project due to COVID-19", blank=True)
+    covid_sources = SourceIdsField("Changes to project due to COVID-19 - sources")
+    notes = models.TextField("Notes", blank=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indigo_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["indigo_id"], name="project_indigo_id_unique"),
+            choice_check("project", "status", PublicationStatus),
+            choice_check("project", "stage", Stage),
+            choice_check("project", "policy_sector", PolicySector),
+        ]
+
+
+class Organisation(IndigoRecord):
+    """A party to outcomes contracts: payer, investor, provider, intermediary, evaluator."""
+
+    indigo_file = "organisations.csv"
+
+    indigo_id = models.CharField("INDIGO id", max_length=32)
+    name = models.CharField("Name", max_length=255, blank=True)
+    trading_name = models.CharField("Trading Name", max_length=255, blank=True)
+    translated_name_english = models.CharField(
+        "Translated Official Name - English", max_length=255, blank=True
+    )
+    translated_name_source_language = models.CharField(
+        "Translated Official Name - Source Language", max_length=255, blank=True
+    )
+    description = models.TextField("Description", blank=True)
+    jurisdiction = models.CharField("Jurisdiction", max_length=255, blank=True)
+    organisation_type = models.CharField("Type", max_length=255, blank=True)
+    org_id_primary = models.CharField("ORG-Ids - Primary", max_length=255, blank=True)
+    website = models.CharField("Website", max_length=255, blank=True)
+    address = models.TextField("Address", blank=True)
+    postcode = models.CharField("Postcode", max_length=255, blank=True)
+    country = models.CharField("Country", max_length=255, blank=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indigo_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["indigo_id"], name="organisation_indigo_id_unique"),
+            choice_check("organisation", "status", PublicationStatus),
+        ]
+
+
+class OutcomeFund(IndigoRecord):
+    """A fund that pays for outcomes across several projects."""
+
+    indigo_file = "funds.csv"
+
+    indigo_id = models.CharField("INDIGO id", max_length=32)
+    name = models.CharField("Fund - Name", max_length=255, blank=True)
+    stage = models.CharField("Fund - Stage of Development", max_length=255, blank=True)
+    host_institution = models.TextField("Fund - Host institution of Outcome Fund", blank=True)
+    mechanism = models.TextField("Fund - Mechanism", blank=True)
+    expression_of_interest = PartialDateField("Fund - Dates - Expression of interest")
+    launch_date = PartialDateField("Fund - Dates - Launch date")
+    anticipated_end = PartialDateField("Fund - Dates - Anticipated End date")
+    actual_end = PartialDateField("Fund - Dates - Actual End date")
+    dates_notes = models.TextField("Fund - Dates - (Notes)", blank=True)
+    purpose = models.TextField("Fund - Purpose and classifications - Purpose", blank=True)
+    primary_sdg_goal = models.CharField(
+        "Fund - Purpose and classifications - Primary SDG goal", max_length=255, blank=True
+    )
+    secondary_sdg_goals = models.CharField(
+        "Fund - Purpose and classifications - Secondary SDG goals", max_length=255, blank=True
+    )
+    primary_sdg_target = models.CharField(
+        "Fund - Purpose and classifications - Primary SDG target", max_length=255, blank=True
+    )
+    secondary_sdg_targets = models.CharField(
+        "Fund - Purpose and classifications - Secondary SDG targets", max_length=255, blank=True
+    )
+    purpose_notes = models.TextField("Fund - Purpose and classifications - (Notes)", blank=True)
+    target_population = models.TextField(
+        "Fund - Service and beneficiaries - Target population", blank=True
+    )
+    service_users_targeted = models.BigIntegerField(
+        "Fund - Service and beneficiaries - Targeted number of unique service users or beneficiaries (total)",
+        null=True,
+        blank=True,
+    )
+    service_users_targeted_text = models.CharField(
+        "service users targeted as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    targeted_unit_type = models.CharField(
+        "Fund - Service and beneficiaries - Unit type of targeted service users or beneficiaries",
+        max_length=255,
+        blank=True,
+    )
+    targeted_unit_description = models.CharField(
+        "Fund - Service and beneficiaries - Unit description of targeted service user or beneficiaries",
+        max_length=255,
+        blank=True,
+    )
+    beneficiaries_notes = models.TextField("Fund - Service and beneficiaries - (Notes)", blank=True)
+    value_currency = CurrencyField(
+        "Fund - Dimensions of Scale - Total Outcome Fund value (outcomes funding) - Currency"
+    )
+    value_aspiration = AmountField(
+        "Fund - Dimensions of Scale - Total Outcome Fund value (outcomes funding) - Aspiration - Amount"
+    )
+    value_aspiration_usd = AmountField(
+        "Fund - Dimensions of Scale - Total Outcome Fund value (outcomes funding) - Aspiration - Amount USD"
+    )
+    value_actual = AmountField(
+        "Fund - Dimensions of Scale - Total Outcome Fund value (outcomes funding) - Actual - Amount"
+    )
+    value_actual_usd = AmountField(
+        "Fund - Dimensions of Scale - Total Outcome Fund value (outcomes funding) - Actual - Amount USD"
+    )
+    value_notes = models.TextField(
+        "Fund - Dimensions of Scale - Total Outcome Fund value (outcomes funding) - (Notes)",
+        blank=True,
+    )
+    investment_currency = CurrencyField(
+        "Fund - Dimensions of Scale - Total value of repayable investment linked to Outcome Fund - Currency"
+    )
+    investment_aspiration = AmountField(
+        "Fund - Dimensions of Scale - Total value of repayable investment linked to Outcome Fund - Aspiration - Amount"
+    )
+    investment_aspiration_usd = AmountField(
+        "Fund - Dimensions of Scale - Total value of repayable investment linked to Outcome Fund - Aspiration - Amount USD"
+    )
+    investment_actual = AmountField(
+        "Fund - Dimensions of Scale - Total value of repayable investment linked to Outcome Fund - Actual - Amount"
+    )
+    investment_actual_usd = AmountField(
+        "Fund - Dimensions of Scale - Total value of repayable investment linked to Outcome Fund - Actual - Amount USD"
+    )
+    investment_notes = models.TextField(
+        "Fund - Dimensions of Scale - Total value of repayable investment linked to Outcome Fund - (Notes)",
+        blank=True,
+    )
+    contracts_aspiration = models.BigIntegerField(
+        "Fund - Dimensions of Scale - Number of outcome contracts - Aspiration",
+        null=True,
+        blank=True,
+    )
+    contracts_aspiration_text = models.CharField(
+        "contracts aspiration as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    contracts_actual = models.BigIntegerField(
+        "Fund - Dimensions of Scale - Number of outcome contracts - Actual", null=True, blank=True
+    )
+    contracts_actual_text = models.CharField(
+        "contracts actual as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    contracts_notes = models.TextField(
+        "Fund - Dimensions of Scale - Number of outcome contracts - (Notes)", blank=True
+    )
+    funders_aspiration = models.BigIntegerField(
+        "Fund - Dimensions of Scale - Number of Contributing Outcome Funders - Aspiration",
+        null=True,
+        blank=True,
+    )
+    funders_aspiration_text = models.CharField(
+        "funders aspiration as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    funders_actual = models.BigIntegerField(
+        "Fund - Dimensions of Scale - Number of Contributing Outcome Funders - Actual",
+        null=True,
+        blank=True,
+    )
+    funders_actual_text = models.CharField(
+        "funders actual as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    funders_notes = models.TextField(
+        "Fund - Dimensions of Scale - Number of Contributing Outcome Funders - (Notes)", blank=True
+    )
+    investors_aspiration = models.BigIntegerField(
+        "Fund - Dimensions of Scale - Number of independent investor organisations - Aspiration",
+        null=True,
+        blank=True,
+    )
+    investors_aspiration_text = models.CharField(
+        "investors aspiration as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    investors_actual = models.BigIntegerField(
+        "Fund - Dimensions of Scale - Number of independent investor organisations - Actual",
+        null=True,
+        blank=True,
+    )
+    investors_actual_text = models.CharField(
+        "investors actual as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    investors_notes = models.TextField(
+        "Fund - Dimensions of Scale - Number of independent investor organisations - (Notes)",
+        blank=True,
+    )
+    identifier_scheme = models.CharField("Fund - Identifier Scheme", max_length=255, blank=True)
+    identifier = models.CharField("Fund - Identifier", max_length=255, blank=True)
+    country = models.CharField("Fund - Country", max_length=255, blank=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indigo_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["indigo_id"], name="outcome_fund_indigo_id_unique"),
+            choice_check("outcome_fund", "status", PublicationStatus),
+        ]
+
+
+class FundDocument(IndigoRow):
+    """A row of funds_documents.csv."""
+
+    parent_field = "fund"
+    indigo_file = "funds_documents.csv"
+
+    fund = models.ForeignKey("OutcomeFund", on_delete=models.CASCADE, related_name="fund_documents")
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its fund in the INDIGO file."
+    )
+    title = models.TextField("Title", blank=True)
+    url = models.TextField("URL", blank=True)
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["fund", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "position"], name="fund_document_fund_position_unique"
+            ),
+        ]
+
+
+class FundGeographicArea(IndigoRow):
+    """A row of funds_geographic_areas_for_outcome_payment.csv."""
+
+    parent_field = "fund"
+    indigo_file = "funds_geographic_areas_for_outcome_payment.csv"
+
+    fund = models.ForeignKey(
+        "OutcomeFund", on_delete=models.CASCADE, related_name="fund_geographic_areas"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its fund in the INDIGO file."
+    )
+    country = models.CharField("Country", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["fund", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "position"], name="fund_geographic_area_fund_position_unique"
+            ),
+        ]
+
+
+class FundOrganisation(IndigoRow):
+    """A row of funds_organisations.csv."""
+
+    parent_field = "fund"
+    indigo_file = "funds_organisations.csv"
+
+    fund = models.ForeignKey(
+        "OutcomeFund", on_delete=models.CASCADE, related_name="fund_organisations"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its fund in the INDIGO file."
+    )
+    organisation = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fund_organisations",
+        help_text="Set when the referenced record exists.",
+    )
+    organisation_ref = models.CharField("Organisation ID (as given)", max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["fund", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "position"], name="fund_organisation_fund_position_unique"
+            ),
+        ]
+
+
+class OrganisationControl(IndigoRow):
+    """A row of organisations_controlled_by.csv."""
+
+    parent_field = "organisation"
+    indigo_file = "organisations_controlled_by.csv"
+
+    organisation = models.ForeignKey(
+        "Organisation", on_delete=models.CASCADE, related_name="organisation_controls"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its organisation in the INDIGO file."
+    )
+    by_organisation = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organisation_controls_as_by_organisation",
+        help_text="Set when the referenced record exists.",
+    )
+    by_organisation_ref = models.CharField(
+        "By Organisation ID (as given)", max_length=64, blank=True
+    )
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["organisation", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "position"],
+                name="organisation_control_organisation_position_unique",
+            ),
+        ]
+
+
+class OrganisationSecondaryId(IndigoRow):
+    """A row of organisations_org-idssecondary.csv."""
+
+    parent_field = "organisation"
+    indigo_file = "organisations_org-idssecondary.csv"
+
+    organisation = models.ForeignKey(
+        "Organisation", on_delete=models.CASCADE, related_name="organisation_secondary_ids"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its organisation in the INDIGO file."
+    )
+    identifier = models.CharField("By Organisation ID", max_length=255, blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["organisation", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "position"],
+                name="organisation_secondary_id_organisation_position_unique",
+            ),
+        ]
+
+
+class OrganisationSource(IndigoRow):
+    """A row of organisations_sources.csv."""
+
+    parent_field = "organisation"
+    indigo_file = "organisations_sources.csv"
+
+    organisation = models.ForeignKey(
+        "Organisation", on_delete=models.CASCADE, related_name="organisation_sources"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its organisation in the INDIGO file."
+    )
+    local_id = models.CharField("Id", max_length=255, blank=True)
+    name = models.TextField("Name", blank=True)
+    source_type = models.CharField("Type", max_length=255, blank=True)
+    publishing_organisations = models.TextField("Publishing Organisations", blank=True)
+    url = models.TextField("URL", blank=True)
+    archive_url = models.TextField("Archive URL", blank=True)
+    publication_date = PartialDateField("Publication Date")
+    publication_date_text = models.CharField(
+        "publication date as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    accessed_date = PartialDateField("Accessed Date")
+    accessed_date_text = models.CharField(
+        "accessed date as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+
+    class Meta:
+        ordering = ["organisation", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "position"],
+                name="organisation_source_organisation_position_unique",
+            ),
+        ]
+
+
+class ProjectOutcomeFund(IndigoRow):
+    """A row of projects_outcome_funds.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_outcome_funds.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="project_outcome_funds"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    fund = models.ForeignKey(
+        "OutcomeFund",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="project_outcome_funds",
+        help_text="Set when the referenced record exists.",
+    )
+    fund_ref = models.CharField("Id (as given)", max_length=64, blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="project_outcome_fund_project_position_unique"
+            ),
+        ]
+
+
+class OutcomeMetric(IndigoRow):
+    """A row of projects_outcome_metrics.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_outcome_metrics.csv"
+
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="outcome_metrics")
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    local_id = models.CharField("Id", max_length=255, blank=True)
+    definition = models.TextField("Outcome Definition", blank=True)
+    target_population = models.TextField("Target Population", blank=True)
+    service_users_targeted = models.BigIntegerField(
+        "Targeted number of service users Or beneficiaries (total)", null=True, blank=True
+    )
+    service_users_targeted_text = models.CharField(
+        "service users targeted as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    targeted_unit_type = models.CharField(
+        "Unit type of targeted Service users or beneficiaries", max_length=255, blank=True
+    )
+    targeted_unit_description = models.CharField(
+        "Unit description of Service user or beneficiaries", max_length=255, blank=True
+    )
+    target = models.TextField("Outcome metric target", blank=True)
+    other_target = models.TextField("Other target for Meeting outcome metric target", blank=True)
+    validation_method = models.TextField("Outcome validation Method", blank=True)
+    validation_data_source = models.TextField("Data source for Outcome validation", blank=True)
+    policy_sector = models.CharField(
+        "Policy sector", max_length=40, choices=PolicySector.choices, blank=True
+    )
+    primary_sdg_goal = models.CharField("Primary SDG goal", max_length=255, blank=True)
+    secondary_sdg_goals = models.CharField("Secondary SDG goals", max_length=255, blank=True)
+    primary_sdg_target = models.CharField("Primary SDG target", max_length=255, blank=True)
+    secondary_sdg_targets = models.CharField("Secondary SDG targets", max_length=255, blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="outcome_metric_project_position_unique"
+            ),
+            choice_check("outcome_metric", "policy_sector", PolicySector),
+        ]
+
+
+class OutcomePricing(IndigoRow):
+    """A row of projects_outcome_pricings.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_outcome_pricings.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="outcome_pricings"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    outcome_metric_ref = models.CharField("Outcome Metric Id", max_length=255, blank=True)
+    currency = CurrencyField("Currency")
+    price_per_unit = AmountField("Price Per Unit - Amount")
+    price_per_unit_text = models.CharField(
+        "price per unit as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    price_per_unit_usd = AmountField("Price Per Unit - Amount USD")
+    price_per_unit_usd_text = models.CharField(
+        "price per unit usd as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    max_price = AmountField("Maximum Price if all targets achieved - Amount")
+    max_price_text = models.CharField(
+        "max price as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    contracted_increases = models.TextField("Contracted increases to outcome pricing", blank=True)
+    description = models.TextField("Price Description", blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="outcome_pricing_project_position_unique"
+            ),
+        ]
+
+
+class Result(IndigoRow):
+    """A row of projects_results.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_results.csv"
+
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="results")
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    outcome_metric_ref = models.CharField("Outcome Metric Id", max_length=255, blank=True)
+    level = models.CharField("Result level", max_length=40, choices=ResultLevel.choices, blank=True)
+    result_type = models.CharField(
+        "Result type", max_length=40, choices=ResultType.choices, blank=True
+    )
+    period_start = PartialDateField("Period - Start")
+    period_start_text = models.CharField(
+        "period start as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    period_end = PartialDateField("Period - End")
+    period_end_text = models.CharField(
+        "period end as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    outcomes_achieved = AmountField("Outcomes achieved")
+    outcomes_achieved_text = models.CharField(
+        "outcomes achieved as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    number_engaged = models.BigIntegerField("Number engaged In impact bond", null=True, blank=True)
+    number_engaged_text = models.CharField(
+        "number engaged as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    number_positive = models.BigIntegerField(
+        "Number with Positive social outcomes", null=True, blank=True
+    )
+    number_positive_text = models.CharField(
+        "number positive as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    other_description = models.TextField("Other Description of result", blank=True)
+    validators = models.TextField("Outcomes validator(s)", blank=True)
+    evaluation_documents = models.TextField("Evaluation Documents", blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+    in_sandboxes = models.CharField("(In Sandboxes)", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="result_project_position_unique"
+            ),
+            choice_check("result", "level", ResultLevel),
+            choice_check("result", "result_type", ResultType),
+        ]
+
+
+class OutcomePayment(IndigoRow):
+    """A row of projects_outcome_payments.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_outcome_payments.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="outcome_payments"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    payment_plan_ref = models.CharField("Outcome Payment Plan Id", max_length=255, blank=True)
+    outcome_metric_ref = models.CharField("Outcome Metric Id", max_length=255, blank=True)
+    period_start = PartialDateField("Period - Start")
+    period_start_text = models.CharField(
+        "period start as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    period_end = PartialDateField("Period - End")
+    period_end_text = models.CharField(
+        "period end as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    payer = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outcome_payments_as_payer",
+        help_text="Set when the referenced record exists.",
+    )
+    payer_ref = models.CharField("Payer Organisation ID (as given)", max_length=64, blank=True)
+    recipient = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outcome_payments_as_recipient",
+        help_text="Set when the referenced record exists.",
+    )
+    recipient_ref = models.CharField(
+        "Recipient Organisation ID (as given)", max_length=64, blank=True
+    )
+    payment_type = models.CharField("Type", max_length=40, choices=PaymentType.choices, blank=True)
+    currency = CurrencyField("Payments - Currency")
+    amount = AmountField("Payments - Amount")
+    amount_text = models.CharField(
+        "amount as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    amount_usd = AmountField("Payments - Amount USD")
+    amount_usd_text = models.CharField(
+        "amount usd as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    in_sandboxes = models.CharField("(In Sandboxes)", max_length=255, blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="outcome_payment_project_position_unique"
+            ),
+            choice_check("outcome_payment", "payment_type", PaymentType),
+        ]
+
+
+class OutcomePaymentPlan(IndigoRow):
+    """A row of projects_outcome_payment_plans.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_outcome_payment_plans.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="outcome_payment_plans"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    local_id = models.CharField("Outcome Payment Plan Id", max_length=255, blank=True)
+    period_start = PartialDateField("Period - Start")
+    period_start_text = models.CharField(
+        "period start as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    period_end = PartialDateField("Period - End")
+    period_end_text = models.CharField(
+        "period end as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    in_sandboxes = models.CharField("(In Sandboxes)", max_length=255, blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="outcome_payment_plan_project_position_unique"
+            ),
+        ]
+
+
+class OutcomePaymentCommitment(IndigoRow):
+    """A row of projects_outcome_payment_commitments.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_outcome_payment_commitments.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="outcome_payment_commitments"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    organisation = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outcome_payment_commitments",
+        help_text="Set when the referenced record exists.",
+    )
+    organisation_ref = models.CharField("Organisation ID (as given)", max_length=64, blank=True)
+    role_category = models.CharField("Organisation Role Category", max_length=255, blank=True)
+    max_payment_currency = CurrencyField("Maximum potential Outcome payment - Currency")
+    max_payment = AmountField("Maximum potential Outcome payment - Amount")
+    max_payment_text = models.CharField(
+        "max payment as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    max_payment_usd = AmountField("Maximum potential Outcome payment - Amount USD")
+    max_payment_usd_text = models.CharField(
+        "max payment usd as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    result_type = models.CharField("Result type", max_length=255, blank=True)
+    period_start = PartialDateField("Period - Start")
+    period_start_text = models.CharField(
+        "period start as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    period_end = PartialDateField("Period - End")
+    period_end_text = models.CharField(
+        "period end as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    payments_made_currency = CurrencyField("Total outcome payments made - Currency")
+    payments_made = AmountField("Total outcome payments made - Amount")
+    payments_made_text = models.CharField(
+        "payments made as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    payments_made_usd = AmountField("Total outcome payments made - Amount USD")
+    payments_made_usd_text = models.CharField(
+        "payments made usd as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    alteration_description = models.TextField(
+        "Alterations to payment commitment - Description", blank=True
+    )
+    alteration_reason = models.TextField("Alterations to payment commitment - Reason", blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"],
+                name="outcome_payment_commitment_project_position_unique",
+            ),
+        ]
+
+
+class Investment(IndigoRow):
+    """A row of projects_investments.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_investments.csv"
+
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="investments")
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    local_id = models.CharField("Id", max_length=255, blank=True)
+    organisation = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="investments",
+        help_text="Set when the referenced record exists.",
+    )
+    organisation_ref = models.CharField("Organisation ID (as given)", max_length=64, blank=True)
+    role_category = models.CharField("Organisation Role Category", max_length=255, blank=True)
+    currency = CurrencyField("Investment Commitment - Currency")
+    amount_min = AmountField("Investment Commitment - Amount - Min")
+    amount_min_text = models.CharField(
+        "amount min as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    amount = AmountField("Investment Commitment - Amount - Exact")
+    amount_text = models.CharField(
+        "amount as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    amount_max = AmountField("Investment Commitment - Amount - Max")
+    amount_max_text = models.CharField(
+        "amount max as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    amount_usd_min = AmountField("Investment Commitment - Amount USD - Min")
+    amount_usd_min_text = models.CharField(
+        "amount usd min as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    amount_usd = AmountField("Investment Commitment - Amount USD - Exact")
+    amount_usd_text = models.CharField(
+        "amount usd as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    amount_usd_max = AmountField("Investment Commitment - Amount USD - Max")
+    amount_usd_max_text = models.CharField(
+        "amount usd max as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    max_potential_loss = models.TextField("Maximum Potential loss", blank=True)
+    max_potential_return_type = models.TextField("Maximum Potential Return Type", blank=True)
+    max_potential_return = models.TextField("Maximum Potential Return", blank=True)
+    investor_repayment = models.TextField("Investor Repayment", blank=True)
+    investment_type = models.CharField("Investment Type", max_length=255, blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="investment_project_position_unique"
+            ),
+        ]
+
+
+class ServiceProvision(IndigoRow):
+    """A row of projects_service_provisions.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_service_provisions.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="service_provisions"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    local_id = models.CharField("Id", max_length=255, blank=True)
+    organisation = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_provisions",
+        help_text="Set when the referenced record exists.",
+    )
+    organisation_ref = models.CharField("Organisation ID (as given)", max_length=64, blank=True)
+    role_category = models.CharField("Organisation Role Category", max_length=255, blank=True)
+    intervention = models.TextField("Intervention", blank=True)
+    planned_start = PartialDateField("Planned Service - Start")
+    planned_start_text = models.CharField(
+        "planned start as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    planned_end = PartialDateField("Planned Service - End")
+    planned_end_text = models.CharField(
+        "planned end as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    actual_start = PartialDateField("Actual Service - Start")
+    actual_start_text = models.CharField(
+        "actual start as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    actual_end = PartialDateField("Actual Service - End")
+    actual_end_text = models.CharField(
+        "actual end as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    alteration_description = models.TextField("Alterations to service - Description", blank=True)
+    alteration_reason = models.TextField("Alterations to service - Reason", blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="service_provision_project_position_unique"
+            ),
+        ]
+
+
+class IntermediaryService(IndigoRow):
+    """A row of projects_intermediary_services.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_intermediary_services.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="intermediary_services"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    organisation = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="intermediary_services",
+        help_text="Set when the referenced record exists.",
+    )
+    organisation_ref = models.CharField("Organisation ID (as given)", max_length=64, blank=True)
+    role_category = models.CharField("Organisation Role Category", max_length=255, blank=True)
+    other_role_description = models.TextField("Other Role Description", blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="intermediary_service_project_position_unique"
+            ),
+        ]
+
+
+class DeliveryLocation(IndigoRow):
+    """A row of projects_delivery_locations.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_delivery_locations.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="delivery_locations"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    service_provision_ref = models.CharField("Service Provision ID", max_length=255, blank=True)
+    name = models.TextField("Location - Name", blank=True)
+    postcode = models.CharField("Location - Postcode", max_length=255, blank=True)
+    country = CountryField("Location - Country")
+    lat = models.DecimalField(
+        "Lat/Lng - Lat", max_digits=10, decimal_places=7, null=True, blank=True
+    )
+    lng = models.DecimalField(
+        "Lat/Lng - Lng", max_digits=10, decimal_places=7, null=True, blank=True
+    )
+    admin_area_name = models.CharField("Adminstrative geography - Name", max_length=255, blank=True)
+    admin_area_code_type = models.CharField(
+        "Adminstrative geography - Code Type", max_length=255, blank=True
+    )
+    admin_area_code = models.CharField("Adminstrative geography - Code", max_length=255, blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="delivery_location_project_position_unique"
+            ),
+        ]
+
+
+class Transaction(IndigoRow):
+    """A row of projects_transactions.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_transactions.csv"
+
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="transactions")
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    investment_ref = models.CharField("Investment Id", max_length=255, blank=True)
+    outcome_metric_ref = models.CharField("Outcome Metric Id", max_length=255, blank=True)
+    date = PartialDateField("Date")
+    date_text = models.CharField(
+        "date as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    sender = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transactions_as_sender",
+        help_text="Set when the referenced record exists.",
+    )
+    sender_ref = models.CharField("Sending Organisation ID (as given)", max_length=64, blank=True)
+    receiver = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transactions_as_receiver",
+        help_text="Set when the referenced record exists.",
+    )
+    receiver_ref = models.CharField(
+        "Receiving Organisation ID (as given)", max_length=64, blank=True
+    )
+    transaction_type = models.CharField("Transaction Type", max_length=255, blank=True)
+    currency = CurrencyField("Money - Currency")
+    amount = AmountField("Money - Amount")
+    amount_text = models.CharField(
+        "amount as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    amount_usd = AmountField("Money - Amount USD")
+    amount_usd_text = models.CharField(
+        "amount usd as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+    in_sandboxes = models.CharField("(In Sandboxes)", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="transaction_project_position_unique"
+            ),
+        ]
+
+
+class TechnicalAssistance(IndigoRow):
+    """A row of projects_technical_assistances.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_technical_assistances.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="technical_assistances"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    local_id = models.CharField("Id", max_length=255, blank=True)
+    title = models.TextField("Title", blank=True)
+    description = models.TextField("Description", blank=True)
+    period_start = PartialDateField("Period Start")
+    period_start_text = models.CharField(
+        "period start as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    period_end = PartialDateField("Period End")
+    period_end_text = models.CharField(
+        "period end as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    funder = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="technical_assistances_as_funder",
+        help_text="Set when the referenced record exists.",
+    )
+    funder_ref = models.CharField("Funding Organisation Id (as given)", max_length=64, blank=True)
+    recipient = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="technical_assistances_as_recipient",
+        help_text="Set when the referenced record exists.",
+    )
+    recipient_ref = models.CharField(
+        "Recipient Organisation Id (as given)", max_length=64, blank=True
+    )
+    currency = CurrencyField("Currency")
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="technical_assistance_project_position_unique"
+            ),
+        ]
+
+
+class TechnicalAssistanceDetail(IndigoRow):
+    """A row of projects_technical_assistance_details.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_technical_assistance_details.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="technical_assistance_details"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    technical_assistance_ref = models.CharField(
+        "Technical Assistance Id", max_length=255, blank=True
+    )
+    title = models.TextField("Title", blank=True)
+    description = models.TextField("Description", blank=True)
+    category = models.CharField("Category", max_length=255, blank=True)
+    approach = models.TextField("Approach", blank=True)
+    cost_type = models.CharField("Cost Type", max_length=255, blank=True)
+    cost = AmountField("Cost of Activities - Amount")
+    cost_text = models.CharField(
+        "cost as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    cost_usd = AmountField("Cost of Activities - Amount USD")
+    cost_usd_text = models.CharField(
+        "cost usd as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    number_of_days = AmountField("Number of Days")
+    number_of_days_text = models.CharField(
+        "number of days as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"],
+                name="technical_assistance_detail_project_position_unique",
+            ),
+        ]
+
+
+class OutcomePayerCost(IndigoRow):
+    """A row of projects_outcome_payer_cost.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_outcome_payer_cost.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="outcome_payer_costs"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    date = PartialDateField("Date")
+    date_text = models.CharField(
+        "date as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    phase = models.CharField("Phase of Impact Bond", max_length=255, blank=True)
+    cost_classification = models.CharField("Cost Classification", max_length=255, blank=True)
+    currency = CurrencyField("Payment - Currency")
+    planned = AmountField("Payment - Planned")
+    planned_text = models.CharField(
+        "planned as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    planned_usd = AmountField("Payment - Planned USD")
+    planned_usd_text = models.CharField(
+        "planned usd as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    actual = AmountField("Payment - Actual")
+    actual_text = models.CharField(
+        "actual as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    actual_usd = AmountField("Payment - Actual USD")
+    actual_usd_text = models.CharField(
+        "actual usd as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    incurred_by = models.CharField("Cost incurred by", max_length=255, blank=True)
+    cost_type = models.CharField("Type", max_length=255, blank=True)
+    number_of_days = AmountField("Number of days")
+    number_of_days_text = models.CharField(
+        "number of days as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="outcome_payer_cost_project_position_unique"
+            ),
+        ]
+
+
+class ProviderSideCost(IndigoRow):
+    """A row of projects_provider_side_cost.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_provider_side_cost.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="provider_side_costs"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    date = PartialDateField("Date")
+    date_text = models.CharField(
+        "date as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    phase = models.CharField("Phase of Impact Bond", max_length=255, blank=True)
+    cost_classification = models.CharField("Cost Classification", max_length=255, blank=True)
+    currency = CurrencyField("Payment - Currency")
+    planned = AmountField("Payment - Planned")
+    planned_text = models.CharField(
+        "planned as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    planned_usd = AmountField("Payment - Planned USD")
+    planned_usd_text = models.CharField(
+        "planned usd as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    actual = AmountField("Payment - Actual")
+    actual_text = models.CharField(
+        "actual as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    actual_usd = AmountField("Payment - Actual USD")
+    actual_usd_text = models.CharField(
+        "actual usd as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    incurred_by = models.CharField("Cost incurred by", max_length=255, blank=True)
+    cost_type = models.CharField("Type", max_length=255, blank=True)
+    number_of_days = AmountField("Number of days")
+    number_of_days_text = models.CharField(
+        "number of days as given",
+        max_length=255,
+        blank=True,
+        help_text="The cell as written when it is not a plain value.",
+    )
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="provider_side_cost_project_position_unique"
+            ),
+        ]
+
+
+class GrantReference(IndigoRow):
+    """A row of projects_360giving_datas.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_360giving_datas.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="grant_references"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    grant_id = models.CharField("Grant ID", max_length=255, blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="grant_reference_project_position_unique"
+            ),
+        ]
+
+
+class OpenContractingReference(IndigoRow):
+    """A row of projects_open_contracting_datas.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_open_contracting_datas.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="open_contracting_references"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+    ocid = models.CharField("OCID", max_length=255, blank=True)
+    sources = SourceIdsField("Sources")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"],
+                name="open_contracting_reference_project_position_unique",
+            ),
+        ]
+
+
+class ImportRun(models.Model):
+    """One applied run of the INDIGO import: when, by whom or which command, from which files,
+    and what it changed. (A failed or dry run changes nothing, this table included.)"""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    source = models.CharField(max_length=500, help_text="The folder or .zip imported.")
+    files = models.JSONField(default=list)
+    run_by = models.CharField(max_length=255, help_text="The user or command that ran it.")
+    summary = models.JSONField(default=dict, help_text="Per file: created, updated, ...")
+    warnings = models.JSONField(default=list)
+    conflicts = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.source} at {self.started_at:%Y-%m-%d %H:%M}"

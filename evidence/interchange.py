@@ -1,0 +1,232 @@
+"""INDIGO sources and documents as evidence: the two files' layout, and the services that
+turn their rows into de-duplicated evidence documents and section citations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Q
+
+from cases.interchange import ApplyContext, Counts, ParsedRow, ParsedTable, Problem, Report, Table
+from cases.models import Project, PublicationStatus
+from evidence.models import (
+    DocumentType,
+    EvidenceDocument,
+    ProjectDocument,
+    ProjectSource,
+    Section,
+    SectionCitation,
+)
+
+# fmt: off
+SOURCES = Table("projects_sources.csv", "evidence.ProjectSource", parent="project", columns=[
+    ("Project ID", "project", "parent"),
+    ("Id", "local_id", "str"),
+    ("Name - (Value)", "name", "text"),
+    ("Type - (Value)", "source_type", "str"),
+    ("Publishing Organisations - (Value)", "publishing_organisations", "text"),
+    ("URL - (Value)", "url", "url"),
+    ("Archive URL - (Value)", "archive_url", "url"),
+    # Links into GO Lab's own case-management system: not public, never stored.
+    ("Internal URL - (Value)", "-", "private"),
+    ("Publication Date - (Value)", "publication_date", "date~"),
+    ("Accessed Date - (Value)", "accessed_date", "date~"),
+    ("Notes", "notes", "text"),
+])
+DOCUMENTS = Table("projects_documents.csv", "evidence.ProjectDocument", parent="project", columns=[
+    ("Project ID", "project", "parent"),
+    ("Title - (Value)", "title", "text"),
+    ("URL - (Value)", "url", "url"),
+    ("Notes", "notes", "text"),
+])
+# fmt: on
+TABLES = [SOURCES, DOCUMENTS]
+
+# INDIGO's source Type -> our document type.
+INDIGO_SOURCE_TYPES = {
+    "evaluation report": DocumentType.EVALUATION_REPORT,
+    "report": DocumentType.POLICY_REPORT,
+    "press release": DocumentType.NEWS,
+    "news piece": DocumentType.NEWS,
+    "contract": DocumentType.CONTRACT,
+    "website": DocumentType.WEBSITE,
+    "email correspondence": DocumentType.CORRESPONDENCE,
+}
+
+# projects.csv "(Source ID's)" columns -> the section they back.
+SECTION_COLUMNS = {
+    "stage_sources": Section.STAGE,
+    "dates_sources": Section.DATES,
+    "jurisdiction_sources": Section.JURISDICTION,
+    "finance_sources": Section.FINANCE,
+    "investment_details_sources": Section.INVESTMENT_DETAILS,
+    "purpose_sources": Section.PURPOSE,
+    "beneficiaries_sources": Section.BENEFICIARIES,
+    "covid_sources": Section.COVID,
+}
+
+
+def document_key(table: Table, row: ParsedRow) -> str:
+    """One URL is one document; an entry without a URL is a document of its own."""
+    url = row.values["url"].strip()
+    if url:
+        return f"url:{url}"
+    kind = "source" if table is SOURCES else "document"
+    return f"{kind}:{row.owner}:{row.position + 1}"
+
+
+def _new_document(table: Table, row: ParsedRow) -> EvidenceDocument:
+    values = row.values
+    if table is SOURCES:
+        folded = values["source_type"].strip().casefold()
+        return EvidenceDocument(
+            title=values["name"],
+            url=values["url"],
+            document_type=INDIGO_SOURCE_TYPES.get(folded, DocumentType.OTHER),
+            publisher=values["publishing_organisations"],
+            publication_date=values["publication_date"],
+            status=PublicationStatus.PUBLISHED,
+        )
+    title = values["title"]
+    lowered = title.casefold()
+    if "evaluation" in lowered:
+        document_type = DocumentType.EVALUATION_REPORT
+    elif "case study" in lowered:
+        document_type = DocumentType.CASE_STUDY
+    else:
+        document_type = DocumentType.OTHER
+    return EvidenceDocument(
+        title=title,
+        url=values["url"],
+        document_type=document_type,
+        status=PublicationStatus.PUBLISHED,
+    )
+
+
+DOCUMENT_FIELDS = ["title", "url", "document_type", "publisher", "publication_date"]
+
+
+def ensure_documents(parsed_tables: list[ParsedTable], ctx: ApplyContext) -> dict[str, int]:
+    """Create or refresh the evidence documents the rows cite; return key -> pk.
+
+    A document cited by several rows takes its metadata from the first of them. Metadata a
+    curator changed since the last import is kept."""
+    counts = ctx.counts.setdefault("evidence documents", Counts())
+    wanted: dict[str, EvidenceDocument] = {}
+    for parsed in parsed_tables:
+        for row in parsed.rows:
+            key = document_key(parsed.table, row)
+            if key not in wanted:
+                wanted[key] = _new_document(parsed.table, row)
+                wanted[key].key = key
+    existing = {doc.key: doc for doc in EvidenceDocument.objects.filter(key__in=list(wanted))}
+    missing = []
+    changed = []
+    for key, fresh in wanted.items():
+        incoming = {name: getattr(fresh, name) for name in DOCUMENT_FIELDS}
+        doc = existing.get(key)
+        if doc is None:
+            fresh.import_baseline = incoming
+            missing.append(fresh)
+            continue
+        if _refresh(doc, incoming):
+            changed.append(doc)
+    EvidenceDocument.objects.bulk_create(missing, batch_size=ctx.batch_size)
+    EvidenceDocument.objects.bulk_update(
+        changed, [*DOCUMENT_FIELDS, "import_baseline"], batch_size=ctx.batch_size
+    )
+    counts.created += len(missing)
+    counts.updated += sum(1 for doc in changed if doc._metadata_changed)
+    counts.unchanged += len(existing) - counts.updated
+    return dict(EvidenceDocument.objects.filter(key__in=list(wanted)).values_list("key", "pk"))
+
+
+def _refresh(doc: EvidenceDocument, incoming: dict[str, str]) -> bool:
+    baseline = doc.import_baseline or {}
+    doc._metadata_changed = False
+    for name, value in incoming.items():
+        current = getattr(doc, name)
+        if current != value and current == baseline.get(name, current):
+            setattr(doc, name, value)
+            doc._metadata_changed = True
+    if baseline != incoming:
+        doc.import_baseline = incoming
+        return True
+    return doc._metadata_changed
+
+
+def publish_cited_documents(ctx: ApplyContext) -> None:
+    """An imported document is public exactly when a published project cites it: withdraw
+    the others (kept) and publish again those cited anew."""
+    counts = ctx.counts.setdefault("evidence documents", Counts())
+    published = PublicationStatus.PUBLISHED
+    cited = Q(project_sources__project__status=published) | Q(
+        project_documents__project__status=published
+    )
+    imported = EvidenceDocument.objects.exclude(import_baseline={})
+    cited_ids = imported.filter(cited).values("pk")
+    counts.withdrawn += (
+        imported.filter(status=published)
+        .exclude(pk__in=cited_ids)
+        .update(status=PublicationStatus.WITHDRAWN)
+    )
+    revived = imported.filter(pk__in=cited_ids).exclude(status=published).update(status=published)
+    counts.updated += revived
+    counts.unchanged -= revived
+
+
+def sync_citations(projects: ParsedTable, ctx: ApplyContext, report: Report) -> None:
+    """Link each project section to the sources its ``(Source ID's)`` column names."""
+    counts = ctx.counts.setdefault("section citations", Counts())
+    project_pks = dict(
+        Project.objects.filter(indigo_id__in=[r.owner for r in projects.rows]).values_list(
+            "indigo_id", "pk"
+        )
+    )
+    sources: dict[int, dict[str, int]] = defaultdict(dict)
+    for pk, project_id, local_id in ProjectSource.objects.filter(
+        project_id__in=project_pks.values()
+    ).values_list("pk", "project_id", "local_id"):
+        sources[project_id].setdefault(local_id.strip().casefold(), pk)
+    wanted: set[tuple[int, str]] = set()
+    headers = {c.field: c.header for c in projects.table.columns}
+    for row in projects.rows:
+        project_pk = project_pks[row.owner]
+        for field, section in SECTION_COLUMNS.items():
+            for token in filter(None, row.values[field].split(",")):
+                source_pk = sources[project_pk].get(token.casefold())
+                if source_pk is None:
+                    report.warnings.append(
+                        Problem(
+                            projects.table.file,
+                            row.row,
+                            headers[field],
+                            f"{token} is not among {row.owner}'s sources; not linked",
+                        )
+                    )
+                    continue
+                wanted.add((source_pk, section))
+    existing = {
+        (source_id, section): pk
+        for pk, source_id, section in SectionCitation.objects.filter(
+            source__project_id__in=project_pks.values()
+        ).values_list("pk", "source_id", "section")
+    }
+    stale = [pk for key, pk in existing.items() if key not in wanted]
+    SectionCitation.objects.filter(pk__in=stale).delete()
+    SectionCitation.objects.bulk_create(
+        [SectionCitation(source_id=s, section=section) for s, section in wanted - existing.keys()],
+        batch_size=ctx.batch_size,
+    )
+    counts.created += len(wanted - existing.keys())
+    counts.deleted += len(stale)
+    counts.unchanged += len(wanted & existing.keys())
+
+
+def export_rows(table: Table, project_ids: dict[int, str]):
+    """(owner id, row) pairs of published projects, in owner and file order."""
+    model = ProjectSource if table is SOURCES else ProjectDocument
+    rows = model.objects.filter(project_id__in=project_ids).order_by(
+        "project__indigo_id", "position"
+    )
+    return ((project_ids[row.project_id], row) for row in rows)

@@ -1,0 +1,220 @@
+"""Import and export of whole INDIGO snapshots.
+
+This is the one place that writes both apps at once: it reads the files with
+``cases.interchange``, checks everything before touching the database, then applies the
+case tables and the evidence tables in one transaction. Any error means nothing changes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.indigo_tables import TABLES as CASE_TABLES
+from cases.interchange import (
+    ApplyContext,
+    Conflict,
+    Counts,
+    ParsedTable,
+    Problem,
+    Report,
+    Snapshot,
+    apply_records,
+    apply_rows,
+    missing_references,
+    parse_table,
+    reference_resolver,
+    withdraw_missing,
+    write_table,
+)
+from cases.models import ImportRun, Organisation, OutcomeFund, Project, PublicationStatus
+from evidence import interchange as evidence_interchange
+
+ALL_TABLES = [*CASE_TABLES, *evidence_interchange.TABLES]
+OWNER_FILES = {"project": "projects.csv", "organisation": "organisations.csv", "fund": "funds.csv"}
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ImportResult:
+    source: str
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    counts: dict[str, Counts] = field(default_factory=dict)
+    withdrawn: list[str] = field(default_factory=list)
+    applied: bool = False
+    dry_run: bool = False
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def changes(self) -> int:
+        return sum(c.changes() for c in self.counts.values())
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        return {name: counts.as_dict() for name, counts in self.counts.items()}
+
+
+def import_snapshot(
+    path: Path | str,
+    *,
+    run_by: str,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import an INDIGO snapshot (a folder of CSVs or a .zip of them), all or nothing."""
+    say = progress or (lambda _message: None)
+    started = time.monotonic()
+    started_at = timezone.now()
+    snapshot = Snapshot(path)
+    result = ImportResult(source=str(path), dry_run=dry_run)
+    report = Report(errors=list(snapshot.problems))
+    if report.errors:
+        result.errors = report.errors
+        return result
+
+    parsed: dict[str, ParsedTable] = {}
+    for table in ALL_TABLES:
+        parsed[table.file] = parse_table(snapshot, table, report)
+        if table.file in snapshot.texts:
+            say(f"read {table.file}: {len(parsed[table.file].rows)} rows")
+    report.errors.extend(p for p in snapshot.problems if p not in report.errors)
+    _check_owners(parsed, report)
+    ids = {
+        "org": {r.owner for r in parsed["organisations.csv"].rows},
+        "fund": {r.owner for r in parsed["funds.csv"].rows},
+    }
+    for table in ALL_TABLES:
+        missing_references(parsed[table.file], ids, report)
+    ignored = sorted(set(snapshot.texts) - {t.file for t in ALL_TABLES})
+    for name in ignored:
+        report.warnings.append(Problem(name, 0, "-", "not an INDIGO table this site imports"))
+    result.errors, result.warnings = report.errors, report.warnings
+    if report.errors:
+        return result
+
+    reason = f"INDIGO import of {Path(path).name}"
+    ctx = ApplyContext(counts=result.counts, conflicts=result.conflicts, change_reason=reason)
+    with transaction.atomic():
+        _apply(parsed, ctx, report, say)
+        result.withdrawn = ctx.withdrawn
+        result.warnings = report.warnings
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            ImportRun.objects.create(
+                started_at=started_at,
+                finished_at=timezone.now(),
+                source=str(path),
+                files=sorted(snapshot.texts),
+                run_by=run_by,
+                summary=result.summary(),
+                warnings=[str(w) for w in result.warnings],
+                conflicts=[str(c) for c in result.conflicts],
+            )
+    result.applied = not dry_run
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _check_owners(parsed: dict[str, ParsedTable], report: Report) -> None:
+    owners = {kind: {r.owner for r in parsed[file].rows} for kind, file in OWNER_FILES.items()}
+    for name, table in parsed.items():
+        if table.table.is_record:
+            continue
+        known = owners[table.table.parent]
+        header = table.table.key_column.header
+        for row in table.rows:
+            if row.owner not in known:
+                report.errors.append(
+                    Problem(
+                        name,
+                        row.row,
+                        header,
+                        f"{row.owner} is not in {OWNER_FILES[table.table.parent]}",
+                    )
+                )
+
+
+def _apply(
+    parsed: dict[str, ParsedTable], ctx: ApplyContext, report: Report, say: Progress
+) -> None:
+    def step(message: str) -> None:
+        say(f"{message} ({time.monotonic() - begun:.1f}s)")
+
+    begun = time.monotonic()
+    # Records GO Lab publishes arrive published; drafts are for records made here.
+    published = PublicationStatus.PUBLISHED
+    ids = {
+        "org": apply_records(parsed["organisations.csv"], ctx, status=published),
+        "fund": apply_records(parsed["funds.csv"], ctx, status=published),
+    }
+    for file in ("organisations.csv", "funds.csv"):
+        ctx.withdrawn += withdraw_missing(parsed[file], ctx)
+    step("organisations and funds")
+    projects = apply_records(parsed["projects.csv"], ctx, status=published)
+    ctx.withdrawn += withdraw_missing(parsed["projects.csv"], ctx)
+    step("projects")
+    owners = {"project": projects, "organisation": ids["org"], "fund": ids["fund"]}
+    in_snapshot = {kind: {r.owner for r in parsed[file].rows} for kind, file in OWNER_FILES.items()}
+    for table in CASE_TABLES:
+        if table.is_record:
+            continue
+        apply_rows(
+            parsed[table.file],
+            ctx,
+            owners[table.parent],
+            reference_resolver(table, ids),
+            owners_in_snapshot=in_snapshot[table.parent],
+        )
+    step("project components")
+    evidence_tables = [parsed[t.file] for t in evidence_interchange.TABLES]
+    documents = evidence_interchange.ensure_documents(evidence_tables, ctx)
+    for ptable in evidence_tables:
+
+        def resolve(row, table=ptable.table):
+            return {"document_id": documents[evidence_interchange.document_key(table, row)]}
+
+        apply_rows(ptable, ctx, projects, resolve, owners_in_snapshot=in_snapshot["project"])
+    evidence_interchange.publish_cited_documents(ctx)
+    evidence_interchange.sync_citations(parsed["projects.csv"], ctx, report)
+    step("sources, documents and citations")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def export_snapshot(folder: Path | str) -> dict[str, int]:
+    """Write the published data as INDIGO CSVs into ``folder``; return rows per file."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    owners = {
+        "project": dict(Project.objects.published().values_list("pk", "indigo_id")),
+        "organisation": dict(Organisation.objects.published().values_list("pk", "indigo_id")),
+        "fund": dict(OutcomeFund.objects.published().values_list("pk", "indigo_id")),
+    }
+    written: dict[str, int] = {}
+    for table in ALL_TABLES:
+        model = table.model
+        if table.is_record:
+            queryset = model.objects.published().order_by("indigo_id")
+            rows = ((obj.indigo_id, obj) for obj in queryset.iterator())
+        else:
+            ids = owners[table.parent]
+            parent_attr = f"{model.parent_field}_id"
+            queryset = model.objects.filter(**{f"{parent_attr}__in": ids}).order_by(
+                f"{model.parent_field}__indigo_id", "position"
+            )
+            rows = ((ids[getattr(obj, parent_attr)], obj) for obj in queryset.iterator())
+        with open(folder / table.file, "w", encoding="utf-8", newline="") as out:
+            written[table.file] = write_table(table, rows, out)
+    return written

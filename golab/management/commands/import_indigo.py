@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from golab.indigo import ImportResult, import_snapshot
+
+
+class Command(BaseCommand):
+    help = (
+        "Import an INDIGO snapshot (a folder of INDIGO CSV files or a .zip of them). "
+        "All or nothing: any error changes nothing and is reported as file:row:column: reason."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path, help="folder of INDIGO CSVs, or a .zip of them")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="report what would change, change nothing"
+        )
+        parser.add_argument(
+            "--show-warnings", action="store_true", help="list every warning, not just the count"
+        )
+
+    def handle(self, *args, path: Path, dry_run: bool, show_warnings: bool, **options):
+        verbose = options["verbosity"] > 1
+        result = import_snapshot(
+            path,
+            run_by=f"manage.py import_indigo ({getpass.getuser()})",
+            dry_run=dry_run,
+            progress=self.stdout.write if options["verbosity"] >= 1 else None,
+        )
+        if not result.ok:
+            for problem in result.errors:
+                self.stderr.write(str(problem))
+            raise CommandError(f"{len(result.errors)} problem(s) in {path}; nothing was imported.")
+        if options["verbosity"] >= 1:
+            self._report(result, show_warnings or verbose)
+
+    def _report(self, result: ImportResult, show_warnings: bool) -> None:
+        write = self.stdout.write
+        if show_warnings:
+            for warning in result.warnings:
+                write(f"warning: {warning}")
+        for conflict in result.conflicts:
+            write(f"conflict: {conflict}")
+        width = max(len(name) for name in result.counts) if result.counts else 10
+        write(f"{'':{width}}  created  updated  unchanged  withdrawn  deleted")
+        for name, counts in result.counts.items():
+            write(
+                f"{name:{width}}  {counts.created:7}  {counts.updated:7}  {counts.unchanged:9}"
+                f"  {counts.withdrawn:9}  {counts.deleted:7}"
+            )
+        for record in result.withdrawn:
+            write(f"withdrawn: {record} (no longer in the snapshot)")
+        changes = result.changes()
+        verdict = "would change" if result.dry_run else "changed"
+        if changes == 0:
+            write(self.style.SUCCESS(f"No changes: the database already holds {result.source}."))
+        else:
+            write(self.style.SUCCESS(f"{verdict} {changes} record(s)."))
+        write(
+            f"{len(result.warnings)} warning(s), {len(result.conflicts)} conflict(s) kept the "
+            f"curator's value; {result.seconds:.1f}s."
+            + (" Dry run: nothing was changed." if result.dry_run else "")
+        )

@@ -21,12 +21,13 @@ for p in $(PYTHON_CANDIDATES); do \
 done; exit 1
 endef
 
-.PHONY: help run install install-test migrate load-data test lint format chromium clean
+.PHONY: help run install install-test migrate load-data test lint format chromium bench clean
 
 help:
 	@echo "make run    install into .venv, migrate, load the bundled INDIGO snapshot, serve http://$(HOST):$(PORT)"
 	@echo "make test   install the test tools into .venv and run the whole suite"
 	@echo "make lint   ruff check and format check"
+	@echo "make bench  print the import benchmark figures"
 
 $(PY):
 	@py=$$($(find_python)) || { \
@@ -81,6 +82,11 @@ lint: install-test
 format: install-test
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Speed targets live here, never in timed tests. Uses a throwaway SQLite database unless
+# DATABASE_URL names an (empty) PostgreSQL one.
+bench: install
+	$(PY) bench/import_indigo.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -399,6 +399,8 @@ class ParsedRow:
 class ParsedTable:
     table: Table
     rows: list[ParsedRow]
+    # Ids of rows that had an error: already reported, so not reported again as unknown.
+    failed: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -413,6 +415,7 @@ def parse_table(snapshot: Snapshot, table: Table, report: Report) -> ParsedTable
     parsed: list[ParsedRow] = []
     seen: dict[str, int] = {}
     positions: dict[str, int] = {}
+    failed: set[str] = set()
     stored = [
         c for c in table.columns if c.stored and c.kind not in ID_KINDS and c.kind != "parent"
     ]
@@ -440,6 +443,7 @@ def parse_table(snapshot: Snapshot, table: Table, report: Report) -> ParsedTable
                 report.errors.append(Problem(table.file, number, column.header, str(exc)))
                 ok = False
         if not ok:
+            failed.add(owner)
             continue
         if table.is_record:
             if owner in seen:
@@ -457,7 +461,7 @@ def parse_table(snapshot: Snapshot, table: Table, report: Report) -> ParsedTable
         positions[owner] = position + 1
         row_cells = {c.field: c.write(values.get) for c in stored}
         parsed.append(ParsedRow(number, owner, values, row_cells, position))
-    return ParsedTable(table, parsed)
+    return ParsedTable(table, parsed, failed)
 
 
 # ---------------------------------------------------------------------------------------------

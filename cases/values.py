@@ -17,7 +17,7 @@ from typing import Any
 # Partial dates
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PartialDate:
     """A date known to the year, the month or the day: ``2016``, ``2016-07``, ``2016-07-14``.
 
@@ -41,6 +41,13 @@ class PartialDate:
             last = calendar.monthrange(self.year, self.month or 1)[1]
             if not 1 <= self.day <= last:
                 raise ValueError(f"day {self.day} does not exist in {self.year}-{self.month:02d}")
+
+    def sort_key(self) -> tuple[int, int, int]:
+        # A year alone sorts before any month of it, as its ISO text does.
+        return (self.year, self.month or 0, self.day or 0)
+
+    def __lt__(self, other: PartialDate) -> bool:
+        return self.sort_key() < other.sort_key()
 
     @property
     def precision(self) -> str:

@@ -127,7 +127,10 @@ def import_snapshot(
 
 
 def _check_owners(parsed: dict[str, ParsedTable], report: Report) -> None:
-    owners = {kind: {r.owner for r in parsed[file].rows} for kind, file in OWNER_FILES.items()}
+    owners = {
+        kind: {r.owner for r in parsed[file].rows} | parsed[file].failed
+        for kind, file in OWNER_FILES.items()
+    }
     for name, table in parsed.items():
         if table.table.is_record:
             continue

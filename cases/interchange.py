@@ -416,6 +416,11 @@ def parse_table(snapshot: Snapshot, table: Table, report: Report) -> ParsedTable
     seen: dict[str, int] = {}
     positions: dict[str, int] = {}
     failed: set[str] = set()
+    limits = {
+        f.attname: f.max_length
+        for f in table.model._meta.concrete_fields
+        if isinstance(f, models.CharField) and f.max_length
+    }
     stored = [
         c for c in table.columns if c.stored and c.kind not in ID_KINDS and c.kind != "parent"
     ]
@@ -442,6 +447,16 @@ def parse_table(snapshot: Snapshot, table: Table, report: Report) -> ParsedTable
             except CellError as exc:
                 report.errors.append(Problem(table.file, number, column.header, str(exc)))
                 ok = False
+        for column in stored:
+            for attr in column.model_fields():
+                limit = limits.get(attr)
+                if limit and isinstance(values.get(attr), str) and len(values[attr]) > limit:
+                    report.errors.append(
+                        Problem(
+                            table.file, number, column.header, f"longer than {limit} characters"
+                        )
+                    )
+                    ok = False
         if not ok:
             failed.add(owner)
             continue

@@ -488,9 +488,8 @@ class OutcomeFund(IndigoRecord):
         null=True,
         blank=True,
     )
-    service_users_targeted_text = models.CharField(
+    service_users_targeted_text = models.TextField(
         "service users targeted as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -548,18 +547,16 @@ class OutcomeFund(IndigoRecord):
         null=True,
         blank=True,
     )
-    contracts_aspiration_text = models.CharField(
+    contracts_aspiration_text = models.TextField(
         "contracts aspiration as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     contracts_actual = models.BigIntegerField(
         "Fund - Dimensions of Scale - Number of outcome contracts - Actual", null=True, blank=True
     )
-    contracts_actual_text = models.CharField(
+    contracts_actual_text = models.TextField(
         "contracts actual as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -571,9 +568,8 @@ class OutcomeFund(IndigoRecord):
         null=True,
         blank=True,
     )
-    funders_aspiration_text = models.CharField(
+    funders_aspiration_text = models.TextField(
         "funders aspiration as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -582,9 +578,8 @@ class OutcomeFund(IndigoRecord):
         null=True,
         blank=True,
     )
-    funders_actual_text = models.CharField(
+    funders_actual_text = models.TextField(
         "funders actual as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -596,9 +591,8 @@ class OutcomeFund(IndigoRecord):
         null=True,
         blank=True,
     )
-    investors_aspiration_text = models.CharField(
+    investors_aspiration_text = models.TextField(
         "investors aspiration as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -607,9 +601,8 @@ class OutcomeFund(IndigoRecord):
         null=True,
         blank=True,
     )
-    investors_actual_text = models.CharField(
+    investors_actual_text = models.TextField(
         "investors actual as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -697,7 +690,7 @@ class FundOrganisation(IndigoRow):
         related_name="fund_organisations",
         help_text="Set when the referenced record exists.",
     )
-    organisation_ref = models.CharField("Organisation ID (as given)", max_length=64, blank=True)
+    organisation_ref = models.CharField("Organisation ID (as given)", max_length=1000, blank=True)
 
     class Meta:
         ordering = ["fund", "position"]
@@ -729,7 +722,7 @@ class OrganisationControl(IndigoRow):
         help_text="Set when the referenced record exists.",
     )
     by_organisation_ref = models.CharField(
-        "By Organisation ID (as given)", max_length=64, blank=True
+        "By Organisation ID (as given)", max_length=1000, blank=True
     )
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
@@ -789,16 +782,14 @@ class OrganisationSource(IndigoRow):
     url = models.TextField("URL", blank=True)
     archive_url = models.TextField("Archive URL", blank=True)
     publication_date = PartialDateField("Publication Date")
-    publication_date_text = models.CharField(
+    publication_date_text = models.TextField(
         "publication date as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     accessed_date = PartialDateField("Accessed Date")
-    accessed_date_text = models.CharField(
+    accessed_date_text = models.TextField(
         "accessed date as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -833,7 +824,7 @@ class ProjectOutcomeFund(IndigoRow):
         related_name="project_outcome_funds",
         help_text="Set when the referenced record exists.",
     )
-    fund_ref = models.CharField("Id (as given)", max_length=64, blank=True)
+    fund_ref = models.CharField("Id (as given)", max_length=1000, blank=True)
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
@@ -862,9 +853,8 @@ class OutcomeMetric(IndigoRow):
     service_users_targeted = models.BigIntegerField(
         "Targeted number of service users Or beneficiaries (total)", null=True, blank=True
     )
-    service_users_targeted_text = models.CharField(
+    service_users_targeted_text = models.TextField(
         "service users targeted as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -913,23 +903,20 @@ class OutcomePricing(IndigoRow):
     outcome_metric_ref = models.CharField("Outcome Metric Id", max_length=255, blank=True)
     currency = CurrencyField("Currency")
     price_per_unit = AmountField("Price Per Unit - Amount")
-    price_per_unit_text = models.CharField(
+    price_per_unit_text = models.TextField(
         "price per unit as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     price_per_unit_usd = AmountField("Price Per Unit - Amount USD")
-    price_per_unit_usd_text = models.CharField(
+    price_per_unit_usd_text = models.TextField(
         "price per unit usd as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     max_price = AmountField("Maximum Price if all targets achieved - Amount")
-    max_price_text = models.CharField(
+    max_price_text = models.TextField(
         "max price as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -963,39 +950,34 @@ class Result(IndigoRow):
         "Result type", max_length=40, choices=ResultType.choices, blank=True
     )
     period_start = PartialDateField("Period - Start")
-    period_start_text = models.CharField(
+    period_start_text = models.TextField(
         "period start as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     period_end = PartialDateField("Period - End")
-    period_end_text = models.CharField(
+    period_end_text = models.TextField(
         "period end as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     outcomes_achieved = AmountField("Outcomes achieved")
-    outcomes_achieved_text = models.CharField(
+    outcomes_achieved_text = models.TextField(
         "outcomes achieved as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     number_engaged = models.BigIntegerField("Number engaged In impact bond", null=True, blank=True)
-    number_engaged_text = models.CharField(
+    number_engaged_text = models.TextField(
         "number engaged as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     number_positive = models.BigIntegerField(
         "Number with Positive social outcomes", null=True, blank=True
     )
-    number_positive_text = models.CharField(
+    number_positive_text = models.TextField(
         "number positive as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1032,16 +1014,14 @@ class OutcomePayment(IndigoRow):
     payment_plan_ref = models.CharField("Outcome Payment Plan Id", max_length=255, blank=True)
     outcome_metric_ref = models.CharField("Outcome Metric Id", max_length=255, blank=True)
     period_start = PartialDateField("Period - Start")
-    period_start_text = models.CharField(
+    period_start_text = models.TextField(
         "period start as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     period_end = PartialDateField("Period - End")
-    period_end_text = models.CharField(
+    period_end_text = models.TextField(
         "period end as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1053,7 +1033,7 @@ class OutcomePayment(IndigoRow):
         related_name="outcome_payments_as_payer",
         help_text="Set when the referenced record exists.",
     )
-    payer_ref = models.CharField("Payer Organisation ID (as given)", max_length=64, blank=True)
+    payer_ref = models.CharField("Payer Organisation ID (as given)", max_length=1000, blank=True)
     recipient = models.ForeignKey(
         "Organisation",
         on_delete=models.SET_NULL,
@@ -1063,21 +1043,19 @@ class OutcomePayment(IndigoRow):
         help_text="Set when the referenced record exists.",
     )
     recipient_ref = models.CharField(
-        "Recipient Organisation ID (as given)", max_length=64, blank=True
+        "Recipient Organisation ID (as given)", max_length=1000, blank=True
     )
     payment_type = models.CharField("Type", max_length=40, choices=PaymentType.choices, blank=True)
     currency = CurrencyField("Payments - Currency")
     amount = AmountField("Payments - Amount")
-    amount_text = models.CharField(
+    amount_text = models.TextField(
         "amount as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     amount_usd = AmountField("Payments - Amount USD")
-    amount_usd_text = models.CharField(
+    amount_usd_text = models.TextField(
         "amount usd as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1109,16 +1087,14 @@ class OutcomePaymentPlan(IndigoRow):
     )
     local_id = models.CharField("Outcome Payment Plan Id", max_length=255, blank=True)
     period_start = PartialDateField("Period - Start")
-    period_start_text = models.CharField(
+    period_start_text = models.TextField(
         "period start as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     period_end = PartialDateField("Period - End")
-    period_end_text = models.CharField(
+    period_end_text = models.TextField(
         "period end as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1155,50 +1131,44 @@ class OutcomePaymentCommitment(IndigoRow):
         related_name="outcome_payment_commitments",
         help_text="Set when the referenced record exists.",
     )
-    organisation_ref = models.CharField("Organisation ID (as given)", max_length=64, blank=True)
+    organisation_ref = models.CharField("Organisation ID (as given)", max_length=1000, blank=True)
     role_category = models.CharField("Organisation Role Category", max_length=255, blank=True)
     max_payment_currency = CurrencyField("Maximum potential Outcome payment - Currency")
     max_payment = AmountField("Maximum potential Outcome payment - Amount")
-    max_payment_text = models.CharField(
+    max_payment_text = models.TextField(
         "max payment as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     max_payment_usd = AmountField("Maximum potential Outcome payment - Amount USD")
-    max_payment_usd_text = models.CharField(
+    max_payment_usd_text = models.TextField(
         "max payment usd as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     result_type = models.CharField("Result type", max_length=255, blank=True)
     period_start = PartialDateField("Period - Start")
-    period_start_text = models.CharField(
+    period_start_text = models.TextField(
         "period start as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     period_end = PartialDateField("Period - End")
-    period_end_text = models.CharField(
+    period_end_text = models.TextField(
         "period end as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     payments_made_currency = CurrencyField("Total outcome payments made - Currency")
     payments_made = AmountField("Total outcome payments made - Amount")
-    payments_made_text = models.CharField(
+    payments_made_text = models.TextField(
         "payments made as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     payments_made_usd = AmountField("Total outcome payments made - Amount USD")
-    payments_made_usd_text = models.CharField(
+    payments_made_usd_text = models.TextField(
         "payments made usd as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1238,48 +1208,42 @@ class Investment(IndigoRow):
         related_name="investments",
         help_text="Set when the referenced record exists.",
     )
-    organisation_ref = models.CharField("Organisation ID (as given)", max_length=64, blank=True)
+    organisation_ref = models.CharField("Organisation ID (as given)", max_length=1000, blank=True)
     role_category = models.CharField("Organisation Role Category", max_length=255, blank=True)
     currency = CurrencyField("Investment Commitment - Currency")
     amount_min = AmountField("Investment Commitment - Amount - Min")
-    amount_min_text = models.CharField(
+    amount_min_text = models.TextField(
         "amount min as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     amount = AmountField("Investment Commitment - Amount - Exact")
-    amount_text = models.CharField(
+    amount_text = models.TextField(
         "amount as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     amount_max = AmountField("Investment Commitment - Amount - Max")
-    amount_max_text = models.CharField(
+    amount_max_text = models.TextField(
         "amount max as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     amount_usd_min = AmountField("Investment Commitment - Amount USD - Min")
-    amount_usd_min_text = models.CharField(
+    amount_usd_min_text = models.TextField(
         "amount usd min as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     amount_usd = AmountField("Investment Commitment - Amount USD - Exact")
-    amount_usd_text = models.CharField(
+    amount_usd_text = models.TextField(
         "amount usd as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     amount_usd_max = AmountField("Investment Commitment - Amount USD - Max")
-    amount_usd_max_text = models.CharField(
+    amount_usd_max_text = models.TextField(
         "amount usd max as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1321,34 +1285,30 @@ class ServiceProvision(IndigoRow):
         related_name="service_provisions",
         help_text="Set when the referenced record exists.",
     )
-    organisation_ref = models.CharField("Organisation ID (as given)", max_length=64, blank=True)
+    organisation_ref = models.CharField("Organisation ID (as given)", max_length=1000, blank=True)
     role_category = models.CharField("Organisation Role Category", max_length=255, blank=True)
     intervention = models.TextField("Intervention", blank=True)
     planned_start = PartialDateField("Planned Service - Start")
-    planned_start_text = models.CharField(
+    planned_start_text = models.TextField(
         "planned start as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     planned_end = PartialDateField("Planned Service - End")
-    planned_end_text = models.CharField(
+    planned_end_text = models.TextField(
         "planned end as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     actual_start = PartialDateField("Actual Service - Start")
-    actual_start_text = models.CharField(
+    actual_start_text = models.TextField(
         "actual start as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     actual_end = PartialDateField("Actual Service - End")
-    actual_end_text = models.CharField(
+    actual_end_text = models.TextField(
         "actual end as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1386,7 +1346,7 @@ class IntermediaryService(IndigoRow):
         related_name="intermediary_services",
         help_text="Set when the referenced record exists.",
     )
-    organisation_ref = models.CharField("Organisation ID (as given)", max_length=64, blank=True)
+    organisation_ref = models.CharField("Organisation ID (as given)", max_length=1000, blank=True)
     role_category = models.CharField("Organisation Role Category", max_length=255, blank=True)
     other_role_description = models.TextField("Other Role Description", blank=True)
     sources = SourceIdsField("Sources")
@@ -1453,9 +1413,8 @@ class Transaction(IndigoRow):
     investment_ref = models.CharField("Investment Id", max_length=255, blank=True)
     outcome_metric_ref = models.CharField("Outcome Metric Id", max_length=255, blank=True)
     date = PartialDateField("Date")
-    date_text = models.CharField(
+    date_text = models.TextField(
         "date as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1467,7 +1426,7 @@ class Transaction(IndigoRow):
         related_name="transactions_as_sender",
         help_text="Set when the referenced record exists.",
     )
-    sender_ref = models.CharField("Sending Organisation ID (as given)", max_length=64, blank=True)
+    sender_ref = models.CharField("Sending Organisation ID (as given)", max_length=1000, blank=True)
     receiver = models.ForeignKey(
         "Organisation",
         on_delete=models.SET_NULL,
@@ -1477,21 +1436,19 @@ class Transaction(IndigoRow):
         help_text="Set when the referenced record exists.",
     )
     receiver_ref = models.CharField(
-        "Receiving Organisation ID (as given)", max_length=64, blank=True
+        "Receiving Organisation ID (as given)", max_length=1000, blank=True
     )
     transaction_type = models.CharField("Transaction Type", max_length=255, blank=True)
     currency = CurrencyField("Money - Currency")
     amount = AmountField("Money - Amount")
-    amount_text = models.CharField(
+    amount_text = models.TextField(
         "amount as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     amount_usd = AmountField("Money - Amount USD")
-    amount_usd_text = models.CharField(
+    amount_usd_text = models.TextField(
         "amount usd as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1524,16 +1481,14 @@ class TechnicalAssistance(IndigoRow):
     title = models.TextField("Title", blank=True)
     description = models.TextField("Description", blank=True)
     period_start = PartialDateField("Period Start")
-    period_start_text = models.CharField(
+    period_start_text = models.TextField(
         "period start as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     period_end = PartialDateField("Period End")
-    period_end_text = models.CharField(
+    period_end_text = models.TextField(
         "period end as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1545,7 +1500,7 @@ class TechnicalAssistance(IndigoRow):
         related_name="technical_assistances_as_funder",
         help_text="Set when the referenced record exists.",
     )
-    funder_ref = models.CharField("Funding Organisation Id (as given)", max_length=64, blank=True)
+    funder_ref = models.CharField("Funding Organisation Id (as given)", max_length=1000, blank=True)
     recipient = models.ForeignKey(
         "Organisation",
         on_delete=models.SET_NULL,
@@ -1555,7 +1510,7 @@ class TechnicalAssistance(IndigoRow):
         help_text="Set when the referenced record exists.",
     )
     recipient_ref = models.CharField(
-        "Recipient Organisation Id (as given)", max_length=64, blank=True
+        "Recipient Organisation Id (as given)", max_length=1000, blank=True
     )
     currency = CurrencyField("Currency")
     sources = SourceIdsField("Sources")
@@ -1591,23 +1546,20 @@ class TechnicalAssistanceDetail(IndigoRow):
     approach = models.TextField("Approach", blank=True)
     cost_type = models.CharField("Cost Type", max_length=255, blank=True)
     cost = AmountField("Cost of Activities - Amount")
-    cost_text = models.CharField(
+    cost_text = models.TextField(
         "cost as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     cost_usd = AmountField("Cost of Activities - Amount USD")
-    cost_usd_text = models.CharField(
+    cost_usd_text = models.TextField(
         "cost usd as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     number_of_days = AmountField("Number of Days")
-    number_of_days_text = models.CharField(
+    number_of_days_text = models.TextField(
         "number of days as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1637,9 +1589,8 @@ class OutcomePayerCost(IndigoRow):
         help_text="Order of the row within its project in the INDIGO file."
     )
     date = PartialDateField("Date")
-    date_text = models.CharField(
+    date_text = models.TextField(
         "date as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1647,39 +1598,34 @@ class OutcomePayerCost(IndigoRow):
     cost_classification = models.CharField("Cost Classification", max_length=255, blank=True)
     currency = CurrencyField("Payment - Currency")
     planned = AmountField("Payment - Planned")
-    planned_text = models.CharField(
+    planned_text = models.TextField(
         "planned as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     planned_usd = AmountField("Payment - Planned USD")
-    planned_usd_text = models.CharField(
+    planned_usd_text = models.TextField(
         "planned usd as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     actual = AmountField("Payment - Actual")
-    actual_text = models.CharField(
+    actual_text = models.TextField(
         "actual as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     actual_usd = AmountField("Payment - Actual USD")
-    actual_usd_text = models.CharField(
+    actual_usd_text = models.TextField(
         "actual usd as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     incurred_by = models.CharField("Cost incurred by", max_length=255, blank=True)
     cost_type = models.CharField("Type", max_length=255, blank=True)
     number_of_days = AmountField("Number of days")
-    number_of_days_text = models.CharField(
+    number_of_days_text = models.TextField(
         "number of days as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1708,9 +1654,8 @@ class ProviderSideCost(IndigoRow):
         help_text="Order of the row within its project in the INDIGO file."
     )
     date = PartialDateField("Date")
-    date_text = models.CharField(
+    date_text = models.TextField(
         "date as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
@@ -1718,39 +1663,34 @@ class ProviderSideCost(IndigoRow):
     cost_classification = models.CharField("Cost Classification", max_length=255, blank=True)
     currency = CurrencyField("Payment - Currency")
     planned = AmountField("Payment - Planned")
-    planned_text = models.CharField(
+    planned_text = models.TextField(
         "planned as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     planned_usd = AmountField("Payment - Planned USD")
-    planned_usd_text = models.CharField(
+    planned_usd_text = models.TextField(
         "planned usd as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     actual = AmountField("Payment - Actual")
-    actual_text = models.CharField(
+    actual_text = models.TextField(
         "actual as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     actual_usd = AmountField("Payment - Actual USD")
-    actual_usd_text = models.CharField(
+    actual_usd_text = models.TextField(
         "actual usd as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )
     incurred_by = models.CharField("Cost incurred by", max_length=255, blank=True)
     cost_type = models.CharField("Type", max_length=255, blank=True)
     number_of_days = AmountField("Number of days")
-    number_of_days_text = models.CharField(
+    number_of_days_text = models.TextField(
         "number of days as given",
-        max_length=255,
         blank=True,
         help_text="The cell as written when it is not a plain value.",
     )

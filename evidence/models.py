@@ -91,9 +91,9 @@ class ProjectSource(IndigoRow):
     url = models.TextField("URL", blank=True)
     archive_url = models.TextField("Archive URL", blank=True)
     publication_date = PartialDateField("Publication Date")
-    publication_date_text = models.CharField(max_length=255, blank=True)
+    publication_date_text = models.TextField(blank=True)
     accessed_date = PartialDateField("Accessed Date")
-    accessed_date_text = models.CharField(max_length=255, blank=True)
+    accessed_date_text = models.TextField(blank=True)
     notes = models.TextField("Notes", blank=True)
 
     class Meta:

@@ -11,6 +11,7 @@ Organisations' ``Contact - ...`` columns are personal data and have no column he
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar
 
 from django.core.validators import RegexValidator
@@ -229,6 +230,22 @@ class IndigoRow(Imported):
 
 class ProjectQuerySet(RecordQuerySet):
     """Projects; page-shaped reads live here."""
+
+    def headline_figures(self) -> dict[str, int | Decimal | None]:
+        """Counts and totals for the home page, in two queries."""
+        totals = self.aggregate(
+            projects=models.Count("pk"),
+            capital_usd=models.Sum("capital_usd"),
+            service_users=models.Sum("service_users_targeted"),
+        )
+        totals["countries"] = (
+            DeliveryLocation.objects.filter(project__in=self)
+            .exclude(country="")
+            .values("country")
+            .distinct()
+            .count()
+        )
+        return totals
 
 
 class Project(IndigoRecord):

@@ -2,18 +2,36 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.humanize.templatetags.humanize import intcomma, intword
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from cases.models import Project
+
 logger = logging.getLogger(__name__)
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "golab/home.html")
+    totals = Project.objects.published().headline_figures()
+    figures = []
+    if totals["projects"]:
+        figures = [
+            {"label": "Impact bonds and outcomes contracts", "value": intcomma(totals["projects"])},
+            {"label": "Countries", "value": intcomma(totals["countries"])},
+            {
+                "label": "Capital raised (USD, where known)",
+                "value": f"${intword(int(totals['capital_usd'] or 0))}",
+            },
+            {
+                "label": "Service users targeted",
+                "value": intcomma(int(totals["service_users"] or 0)),
+            },
+        ]
+    return render(request, "golab/home.html", {"figures": figures})
 
 
 @never_cache

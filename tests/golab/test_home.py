@@ -29,3 +29,22 @@ def test_pages_send_a_strict_content_security_policy(client):
 @pytest.mark.django_db
 def test_unknown_page_is_a_404(client):
     assert client.get("/no-such-page/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_home_shows_headline_figures_of_published_projects_only(client, indigo_2025):
+    from cases.models import Project, PublicationStatus
+
+    Project.objects.filter(indigo_id="INDIGO-POJ-0153").update(status=PublicationStatus.DRAFT)
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<dd>318</dd>" in html
+    assert "Countries" in html and "Service users targeted" in html
+
+
+@pytest.mark.django_db
+def test_home_query_count_is_pinned(client, django_assert_num_queries, indigo_2025):
+    # 1. project count and sums; 2. distinct countries of their delivery locations
+    with django_assert_num_queries(2):
+        assert client.get("/").status_code == 200

@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _install_search_index(sender, using, **kwargs):
+    from django.db import connections
+
+    from cases import search
+
+    search.install(connections[using])
 
 
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = "Case studies"
+
+    def ready(self) -> None:
+        # Schema that migrations cannot keep (see cases.search): reinstalled after each migrate.
+        post_migrate.connect(_install_search_index, sender=self)

@@ -17,6 +17,7 @@ from typing import ClassVar
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cases.values import parse_partial_date
@@ -231,6 +232,51 @@ class IndigoRow(Imported):
 class ProjectQuerySet(RecordQuerySet):
     """Projects; page-shaped reads live here."""
 
+    def for_list(self) -> ProjectQuerySet:
+        """What a row of the case list shows: one query, plus one for all rows' countries."""
+        return self.only(
+            "pk",
+            "indigo_id",
+            "name",
+            "stage",
+            "policy_sector",
+            "launch_year",
+            "capital_raised_usd",
+            "service_users_targeted",
+            "status",
+        ).prefetch_related(
+            models.Prefetch(
+                "delivery_locations",
+                queryset=DeliveryLocation.objects.only("project_id", "position", "country"),
+            )
+        )
+
+    def for_detail(self) -> ProjectQuerySet:
+        """Everything the case page shows, in one query per related table."""
+        with_org = ["organisation"]
+        return self.prefetch_related(
+            "delivery_locations",
+            "outcome_metrics",
+            "outcome_pricings",
+            "results",
+            "outcome_payments",
+            models.Prefetch(
+                "outcome_payment_commitments",
+                queryset=OutcomePaymentCommitment.objects.select_related(*with_org),
+            ),
+            models.Prefetch("investments", queryset=Investment.objects.select_related(*with_org)),
+            models.Prefetch(
+                "service_provisions", queryset=ServiceProvision.objects.select_related(*with_org)
+            ),
+            models.Prefetch(
+                "intermediary_services",
+                queryset=IntermediaryService.objects.select_related(*with_org),
+            ),
+            models.Prefetch(
+                "project_outcome_funds", queryset=ProjectOutcomeFund.objects.select_related("fund")
+            ),
+        )
+
     def headline_figures(self) -> dict[str, int | Decimal | None]:
         """Counts and totals for the home page, in two queries."""
         totals = self.aggregate(
@@ -256,6 +302,20 @@ class Project(IndigoRecord):
     # Curated, not in INDIGO files.
     summary = models.TextField(blank=True, help_text="Curated narrative summary.")
     lessons = models.TextField("Lessons learned", blank=True)
+
+    # Derived from the columns above and the project's rows, for search and facets
+    # (cases.services.refresh_derived_fields); never edited by hand.
+    launch_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, help_text="Year service started (or contract)."
+    )
+    capital_raised_usd = AmountField(
+        editable=False, help_text="Capital raised in USD: exact, else the top of the range."
+    )
+    has_results = models.BooleanField(default=False, editable=False)
+    has_evaluation = models.BooleanField(default=False, editable=False)
+    search_text = models.TextField(
+        blank=True, editable=False, help_text="What full-text search indexes besides the name."
+    )
 
     indigo_id = models.CharField("INDIGO id", max_length=32)
     name = models.CharField("Impact Bond Name", max_length=1000, blank=True)
@@ -427,12 +487,24 @@ class Project(IndigoRecord):
 
     class Meta:
         ordering = ["indigo_id"]
+        indexes = [
+            # /cases/ facets and sorts: published projects by area, stage, year, capital.
+            models.Index(fields=["status", "policy_sector"], name="project_status_sector_idx"),
+            models.Index(fields=["status", "stage"], name="project_status_stage_idx"),
+            models.Index(fields=["status", "launch_year"], name="project_status_year_idx"),
+            models.Index(
+                fields=["status", "capital_raised_usd"], name="project_status_capital_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["indigo_id"], name="project_indigo_id_unique"),
             choice_check("project", "status", PublicationStatus),
             choice_check("project", "stage", Stage),
             choice_check("project", "policy_sector", PolicySector),
         ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case-detail", args=[self.indigo_id])
 
 
 class Organisation(IndigoRecord):
@@ -466,6 +538,9 @@ class Organisation(IndigoRecord):
             models.UniqueConstraint(fields=["indigo_id"], name="organisation_indigo_id_unique"),
             choice_check("organisation", "status", PublicationStatus),
         ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:organisation-detail", args=[self.indigo_id])
 
 
 class OutcomeFund(IndigoRecord):
@@ -639,6 +714,9 @@ class OutcomeFund(IndigoRecord):
             models.UniqueConstraint(fields=["indigo_id"], name="outcome_fund_indigo_id_unique"),
             choice_check("outcome_fund", "status", PublicationStatus),
         ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:fund-detail", args=[self.indigo_id])
 
 
 class FundDocument(IndigoRow):

@@ -10,7 +10,7 @@ NAV = [
     ("cases:case-list", "Case studies"),
     ("cases:policy-area-list", "Policy areas"),
     ("evidence:document-list", "Evidence"),
-    ("golab:glossary", "Glossary"),
+    ("glossary", "Glossary"),
 ]
 
 

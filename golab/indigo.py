@@ -33,7 +33,9 @@ from cases.interchange import (
     write_table,
 )
 from cases.models import ImportRun, Organisation, OutcomeFund, Project, PublicationStatus
+from cases.services import refresh_derived_fields
 from evidence import interchange as evidence_interchange
+from evidence.services import refresh_evaluation_flags
 
 ALL_TABLES = [*CASE_TABLES, *evidence_interchange.TABLES]
 OWNER_FILES = {"project": "projects.csv", "organisation": "organisations.csv", "fund": "funds.csv"}
@@ -191,6 +193,9 @@ def _apply(
     evidence_interchange.publish_cited_documents(ctx)
     evidence_interchange.sync_citations(parsed["projects.csv"], ctx, report)
     step("sources, documents and citations")
+    refresh_derived_fields()
+    refresh_evaluation_flags()
+    step("search index and facets")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,12 +4,13 @@ import logging
 
 from django.contrib.humanize.templatetags.humanize import intcomma, intword
 from django.db import DatabaseError, connection
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from cases.models import Project
+from cases.models import PolicySector, Project
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,25 @@ def home(request: HttpRequest) -> HttpResponse:
                 "value": intcomma(int(totals["service_users"] or 0)),
             },
         ]
-    return render(request, "golab/home.html", {"figures": figures})
+    published = Project.objects.published()
+    counts = dict(published.order_by().values_list("policy_sector").annotate(n=Count("pk")))
+    areas = [
+        {"slug": area.value, "label": area.label, "count": counts.get(area.value, 0)}
+        for area in PolicySector
+    ]
+    latest = published.order_by("-created_at", "-indigo_id").only(
+        "indigo_id", "name", "policy_sector", "launch_year"
+    )[:6]
+    return render(
+        request,
+        "golab/home.html",
+        {"figures": figures, "areas": areas, "latest": list(latest)},
+    )
+
+
+@require_safe
+def glossary(request: HttpRequest) -> HttpResponse:
+    return render(request, "golab/glossary.html")
 
 
 @never_cache

@@ -1,0 +1,60 @@
+"""Formatting for case data: money with its currency, partial dates, countries."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django_countries import countries
+
+from cases.values import partial_date_from_db
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str = "") -> str:
+    """``GBP 5,000,000``; decimals only when there are any; empty when unknown."""
+    if amount is None:
+        return ""
+    value = Decimal(amount)
+    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    return f"{currency} {text}".strip()
+
+
+@register.filter
+def usd(amount: Decimal | None) -> str:
+    """USD conversions are approximate: whole dollars."""
+    if amount is None:
+        return ""
+    return money(Decimal(amount).quantize(Decimal(1)), "USD")
+
+
+@register.filter
+def partial_date(value: str) -> str:
+    """``2016-07`` → ``July 2016``, keeping the precision the source gave."""
+    try:
+        parsed = partial_date_from_db(value or "")
+    except ValueError:
+        return value
+    return parsed.display() if parsed else ""
+
+
+@register.filter
+def country_name(code: str) -> str:
+    return countries.name(code) or code
+
+
+@register.filter
+def number(value) -> str:
+    if value is None:
+        return ""
+    return f"{value:,}"
+
+
+@register.filter
+def web_url(value: str) -> str:
+    """Only http(s) addresses become links; anything else (``javascript:``, ``data:``) is
+    dropped."""
+    text = (value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else ""

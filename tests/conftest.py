@@ -68,3 +68,17 @@ def remove_project(folder: Path, indigo_id: str) -> None:
         header, rows = read_csv(path)
         key = "ID" if path.name == "projects.csv" else "Project ID"
         write_csv(path, header, [r for r in rows if r[key].strip() != indigo_id])
+
+
+def subset_snapshot(target: Path, project_ids: set[str]) -> Path:
+    """A copy of the 2025-05 snapshot with only some projects (and every organisation and
+    fund): real data, small enough to import in a moment."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in SNAPSHOT_2025.glob("*.csv"):
+        header, rows = read_csv(path)
+        if path.name == "projects.csv":
+            rows = [r for r in rows if r["ID"].strip() in project_ids]
+        elif path.name.startswith("projects_"):
+            rows = [r for r in rows if r["Project ID"].strip() in project_ids]
+        write_csv(target / path.name, header, rows)
+    return target

@@ -23,3 +23,15 @@ def test_skip_link_is_the_first_stop_and_moves_focus_to_main(live_server, page):
     assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_axe_does_report_a_violation_when_there_is_one(page, axe):
+    # Guards the accessibility tests themselves: a page with an unlabelled field and an image
+    # without alternative text must fail.
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>t</title></head><body><main>'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text">'
+        "</main></body></html>"
+    )
+    ids = {v["id"] for v in axe.run(page).response["violations"]}
+    assert {"image-alt", "label"} <= ids

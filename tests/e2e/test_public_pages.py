@@ -1,0 +1,127 @@
+"""What only a browser shows: accessibility (axe-core), keyboard use, small screens."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases.models import Investment, Project
+from golab.indigo import import_snapshot
+from tests.conftest import subset_snapshot
+from tests.e2e.conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Real projects from the 2025-05 snapshot: Peterborough, the one with most metrics, and a
+# few criminal-justice and homelessness cases in the UK for the facets.
+PROJECTS = {
+    "INDIGO-POJ-0153",
+    "INDIGO-POJ-0175",
+    "INDIGO-POJ-0182",
+    "INDIGO-POJ-0131",
+    "INDIGO-POJ-0132",
+    "INDIGO-POJ-0002",
+    "INDIGO-POJ-0013",
+}
+
+
+@pytest.fixture
+def site(tmp_path):
+    result = import_snapshot(subset_snapshot(tmp_path / "subset", PROJECTS), run_by="e2e")
+    assert result.ok
+    return result
+
+
+def _organisation_url() -> str:
+    investment = (
+        Investment.objects.filter(organisation__isnull=False).select_related("organisation").first()
+    )
+    return investment.organisation.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/cases/",
+        "/cases/?policy_area=homelessness&country=GB&q=homeless",
+        "/cases/INDIGO-POJ-0153/",
+        "/cases/INDIGO-POJ-0175/",
+        "ORGANISATION",
+        "/policy-areas/",
+        "/policy-areas/homelessness/",
+        "/glossary/",
+    ],
+)
+def test_public_pages_have_no_axe_violations(live_server, page, axe, site, path):
+    if path == "ORGANISATION":
+        path = _organisation_url()
+    response = page.goto(live_server.url + path)
+    assert response.status == 200
+    assert_accessible(axe, page)
+
+
+def test_keyboard_only_applies_a_facet_and_opens_a_case(live_server, page, site):
+    page.goto(live_server.url + "/cases/")
+    total = Project.objects.published().count()
+    assert page.locator(".result-count").inner_text().startswith(f"{total} case studies")
+    # Tab until the "Homelessness" checkbox has focus, then tick it with the space bar.
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        label = page.evaluate(
+            "document.activeElement.labels && document.activeElement.labels[0]"
+            " ? document.activeElement.labels[0].textContent : ''"
+        )
+        if label.startswith("Homelessness"):
+            break
+    else:
+        pytest.fail("the Homelessness filter is not reachable by keyboard")
+    with page.expect_navigation():
+        page.keyboard.press("Space")  # the enhancement submits on change
+    assert "policy_area=homelessness" in page.url
+    expected = Project.objects.published().filter(policy_sector="homelessness").count()
+    assert page.locator(".result-count").inner_text().startswith(f"{expected} case stud")
+    # Now to the first result, and open it with Enter.
+    first = page.locator(".case-result__title a").first
+    target = first.get_attribute("href")
+    for _ in range(150):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('href')") == target:
+            break
+    else:
+        pytest.fail("the first result is not reachable by keyboard")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(target)
+    assert page.locator("h1").is_visible()
+
+
+def test_facets_work_without_javascript(live_server, browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/cases/")
+    page.locator("input[name=policy_area][value=homelessness]").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply filters").click()
+    assert "policy_area=homelessness" in page.url
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/cases/?q=homeless", "/cases/INDIGO-POJ-0175/", "/policy-areas/homelessness/"]
+)
+def test_no_horizontal_scroll_at_320_pixels(live_server, browser, site, path, tmp_path):
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    page.screenshot(path=str(tmp_path / "narrow.png"), full_page=True)
+    assert (tmp_path / "narrow.png").stat().st_size > 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
+
+
+def test_pages_load_nothing_from_other_hosts(live_server, page, site):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(live_server.url + "/cases/INDIGO-POJ-0153/")
+    page.goto(live_server.url + "/cases/?q=homeless")
+    assert requested and all(url.startswith(live_server.url) for url in requested)

@@ -87,6 +87,7 @@ format: install-test
 # DATABASE_URL names an (empty) PostgreSQL one.
 bench: install
 	$(PY) bench/import_indigo.py
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -206,11 +206,12 @@ def sync_citations(projects: ParsedTable, ctx: ApplyContext, report: Report) -> 
                     )
                     continue
                 wanted.add((source_pk, section))
+    source_pks = [pk for by_id in sources.values() for pk in by_id.values()]
     existing = {
         (source_id, section): pk
-        for pk, source_id, section in SectionCitation.objects.filter(
-            source__project_id__in=project_pks.values()
-        ).values_list("pk", "source_id", "section")
+        for pk, source_id, section in SectionCitation.objects.filter(source_id__in=source_pks)
+        .order_by()
+        .values_list("pk", "source_id", "section")
     }
     stale = [pk for key, pk in existing.items() if key not in wanted]
     SectionCitation.objects.filter(pk__in=stale).delete()

@@ -1,13 +1,13 @@
-"""Full-text search over projects: one interface, two implementations.
+"""Full-text search: one interface, two implementations.
 
-PostgreSQL: a stored, generated ``tsvector`` column (name weighted above the rest) with a GIN
-index, ranked by ``ts_rank_cd``, passages by ``ts_headline``.
-SQLite: an FTS5 table over the same text, kept in sync by triggers, ranked by ``bm25``,
-passages by ``snippet``.
+PostgreSQL: a stored, generated ``tsvector`` column over the indexed columns (each with a
+weight) and a GIN index, ranked by ``ts_rank_cd``, passages by ``ts_headline``.
+SQLite: an FTS5 table over the same columns, kept in sync by triggers, ranked by ``bm25``
+(with the same relative weights), passages by ``snippet``.
 
-The index is installed by ``install()`` after every ``migrate`` (see ``cases.apps``): SQLite
-rebuilds a table whenever a migration alters it, which drops its triggers, so they are
-recreated each time instead of once in a migration.
+An index is installed by ``install()`` after every ``migrate`` (see ``cases.apps`` and
+``evidence.apps``): SQLite rebuilds a table whenever a migration alters it, which drops its
+triggers, so they are recreated each time rather than once in a migration.
 
 A query is reduced to its words (letters and digits); each must match, as a prefix, so
 ``homeless`` finds *homelessness*. Stemming is English (PostgreSQL's ``english``
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import FloatField, QuerySet
@@ -28,6 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 MAX_WORDS = 12
 MARK_START, MARK_END = "\x02", "\x03"
 _WORD = re.compile(r"\w+", re.UNICODE)
+_WEIGHTS = {"A": 10.0, "B": 4.0, "C": 1.0}
 
 
 def words(query: str) -> list[str]:
@@ -43,66 +45,139 @@ def _fts5_query(terms: list[str]) -> str:
     return " ".join(f'"{term}"*' for term in terms)
 
 
-def search(queryset: QuerySet, query: str) -> QuerySet:
-    """Projects of ``queryset`` matching every word of ``query``, annotated ``search_rank``
-    (higher is better). A query without words returns the queryset unchanged, unranked."""
-    terms = words(query)
-    if not terms:
-        return queryset
-    if connection.vendor == "postgresql":
-        tsquery = _pg_query(terms)
+@dataclass(frozen=True)
+class FullTextIndex:
+    """A full-text index over some text columns of one table.
+
+    ``columns`` are (column, weight) with weight A (highest), B or C; ``passage_column`` is
+    the column passages are cut from (``None``: the best-matching one of the B and C
+    columns). All names are constants of this code, never input.
+    """
+
+    table: str
+    columns: tuple[tuple[str, str], ...]
+    passage_column: str | None = None
+
+    @property
+    def fts_table(self) -> str:
+        return f"{self.table}_fts"
+
+    # -- queries -----------------------------------------------------------------------
+
+    def search(self, queryset: QuerySet, query: str) -> QuerySet:
+        """Rows of ``queryset`` matching every word of ``query``, annotated ``search_rank``
+        (higher is better). A query without words returns the queryset unchanged."""
+        terms = words(query)
+        if not terms:
+            return queryset
+        if connection.vendor == "postgresql":
+            tsquery = _pg_query(terms)
+            return queryset.filter(
+                pk__in=RawSQL(
+                    f"SELECT id FROM {self.table} WHERE search_vector @@ to_tsquery('english', %s)",
+                    [tsquery],
+                )
+            ).annotate(
+                search_rank=RawSQL(
+                    f"ts_rank_cd({self.table}.search_vector, to_tsquery('english', %s))",
+                    [tsquery],
+                    output_field=FloatField(),
+                )
+            )
+        match = _fts5_query(terms)
+        weights = ", ".join(str(_WEIGHTS[weight]) for _column, weight in self.columns)
         return queryset.filter(
             pk__in=RawSQL(
-                "SELECT id FROM cases_project WHERE search_vector @@ to_tsquery('english', %s)",
-                [tsquery],
+                f"SELECT rowid FROM {self.fts_table} WHERE {self.fts_table} MATCH %s",
+                [match],
             )
         ).annotate(
             search_rank=RawSQL(
-                "ts_rank_cd(cases_project.search_vector, to_tsquery('english', %s))",
-                [tsquery],
+                f"(SELECT -bm25({self.fts_table}, {weights}) FROM {self.fts_table} "
+                f"WHERE {self.fts_table} MATCH %s AND rowid = {self.table}.id)",
+                [match],
                 output_field=FloatField(),
             )
         )
-    match = _fts5_query(terms)
-    return queryset.filter(
-        pk__in=RawSQL(
-            "SELECT rowid FROM cases_project_fts WHERE cases_project_fts MATCH %s", [match]
-        )
-    ).annotate(
-        search_rank=RawSQL(
-            "(SELECT -bm25(cases_project_fts, 10.0, 1.0) FROM cases_project_fts "
-            "WHERE cases_project_fts MATCH %s AND rowid = cases_project.id)",
-            [match],
-            output_field=FloatField(),
-        )
-    )
 
+    def passages(self, ids: list[int], query: str) -> dict[int, SafeString]:
+        """The passage of each row's ``passage_column`` that best matches ``query``, with
+        the matches in ``<mark>``; escaped, so safe to show. One query for all rows."""
+        terms = words(query)
+        if not terms or not ids:
+            return {}
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                source = self.passage_column or "concat_ws(' … ', {})".format(
+                    ", ".join(c for c, weight in self.columns if weight != "A")
+                )
+                cursor.execute(
+                    f"SELECT id, ts_headline('english', {source}, "
+                    "to_tsquery('english', %s), 'StartSel=\x02, StopSel=\x03, MaxWords=30, "
+                    "MinWords=12, MaxFragments=1, FragmentDelimiter= … ') "
+                    f"FROM {self.table} WHERE id = ANY(%s)",
+                    [_pg_query(terms), list(ids)],
+                )
+            else:
+                names = [column for column, _weight in self.columns]
+                position = names.index(self.passage_column) if self.passage_column else -1
+                cursor.execute(
+                    f"SELECT rowid, snippet({self.fts_table}, {position}, '\x02', '\x03', "
+                    f"'…', 24) FROM {self.fts_table} WHERE {self.fts_table} MATCH %s "
+                    "AND rowid IN (SELECT value FROM json_each(%s))",
+                    [_fts5_query(terms), json.dumps(list(ids))],
+                )
+            rows = cursor.fetchall()
+        return {pk: _highlight(text) for pk, text in rows if text and MARK_START in text}
 
-_PG_PASSAGES = (
-    "SELECT id, ts_headline('english', search_text, to_tsquery('english', %s), "
-    "'StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12, MaxFragments=1, "
-    "FragmentDelimiter= … ') FROM cases_project WHERE id = ANY(%s)"
-)
-_SQLITE_PASSAGES = (
-    "SELECT rowid, snippet(cases_project_fts, 1, '\x02', '\x03', '…', 24) "
-    "FROM cases_project_fts WHERE cases_project_fts MATCH %s "
-    "AND rowid IN (SELECT value FROM json_each(%s))"
-)
+    # -- installing ----------------------------------------------------------------------
 
-
-def passages(project_ids: list[int], query: str) -> dict[int, SafeString]:
-    """The passage of each project's indexed text that best matches ``query``, with the
-    matches in ``<mark>``; escaped, so safe to show. One query for all the projects."""
-    terms = words(query)
-    if not terms or not project_ids:
-        return {}
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(_PG_PASSAGES, [_pg_query(terms), list(project_ids)])
+    def install(self, using_connection=None) -> None:
+        """Create the index for the connection's database (idempotent)."""
+        conn = using_connection or connection
+        if conn.vendor == "postgresql":
+            statements = self._postgresql()
+        elif conn.vendor == "sqlite":
+            statements = self._sqlite()
         else:
-            cursor.execute(_SQLITE_PASSAGES, [_fts5_query(terms), json.dumps(list(project_ids))])
-        rows = cursor.fetchall()
-    return {pk: _highlight(text) for pk, text in rows if text and MARK_START in text}
+            return
+        with conn.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    def _postgresql(self) -> list[str]:
+        vector = " || ".join(
+            f"setweight(to_tsvector('english', coalesce({column}, '')), '{weight}')"
+            for column, weight in self.columns
+        )
+        return [
+            f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS search_vector tsvector "
+            f"GENERATED ALWAYS AS ({vector}) STORED",
+            f"CREATE INDEX IF NOT EXISTS {self.table}_search_gin "
+            f"ON {self.table} USING gin (search_vector)",
+        ]
+
+    def _sqlite(self) -> list[str]:
+        names = [column for column, _weight in self.columns]
+        listed = ", ".join(names)
+        new = ", ".join(f"new.{c}" for c in names)
+        old = ", ".join(f"old.{c}" for c in names)
+        fts = self.fts_table
+        return [
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({listed}, "
+            f"content='{self.table}', content_rowid='id', "
+            "tokenize='porter unicode61 remove_diacritics 2')",
+            f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {self.table} BEGIN "
+            f"INSERT INTO {fts}(rowid, {listed}) VALUES (new.id, {new}); END",
+            f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {self.table} BEGIN "
+            f"INSERT INTO {fts}({fts}, rowid, {listed}) VALUES ('delete', old.id, {old}); END",
+            f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE OF {listed} "
+            f"ON {self.table} BEGIN "
+            f"INSERT INTO {fts}({fts}, rowid, {listed}) VALUES ('delete', old.id, {old}); "
+            f"INSERT INTO {fts}(rowid, {listed}) VALUES (new.id, {new}); END",
+            # Rows changed while the triggers were missing (a table rebuild) are indexed again.
+            f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+        ]
 
 
 def _highlight(text: str) -> SafeString:
@@ -113,60 +188,21 @@ def _highlight(text: str) -> SafeString:
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# Installing the index
+PROJECTS = FullTextIndex(
+    table="cases_project",
+    columns=(("name", "A"), ("search_text", "B")),
+    passage_column="search_text",
+)
 
-_PG_INSTALL = [
-    """
-    ALTER TABLE cases_project ADD COLUMN IF NOT EXISTS search_vector tsvector
-    GENERATED ALWAYS AS (
-        setweight(to_tsvector('english', coalesce(name, '')), 'A')
-        || setweight(to_tsvector('english', coalesce(search_text, '')), 'B')
-    ) STORED
-    """,
-    "CREATE INDEX IF NOT EXISTS cases_project_search_gin "
-    "ON cases_project USING gin (search_vector)",
-]
 
-_SQLITE_INSTALL = [
-    """
-    CREATE VIRTUAL TABLE IF NOT EXISTS cases_project_fts USING fts5(
-        name, search_text, content='cases_project', content_rowid='id',
-        tokenize='porter unicode61 remove_diacritics 2'
-    )
-    """,
-    """
-    CREATE TRIGGER IF NOT EXISTS cases_project_fts_insert AFTER INSERT ON cases_project BEGIN
-        INSERT INTO cases_project_fts(rowid, name, search_text)
-        VALUES (new.id, new.name, new.search_text);
-    END
-    """,
-    """
-    CREATE TRIGGER IF NOT EXISTS cases_project_fts_delete AFTER DELETE ON cases_project BEGIN
-        INSERT INTO cases_project_fts(cases_project_fts, rowid, name, search_text)
-        VALUES ('delete', old.id, old.name, old.search_text);
-    END
-    """,
-    """
-    CREATE TRIGGER IF NOT EXISTS cases_project_fts_update AFTER UPDATE OF name, search_text
-    ON cases_project BEGIN
-        INSERT INTO cases_project_fts(cases_project_fts, rowid, name, search_text)
-        VALUES ('delete', old.id, old.name, old.search_text);
-        INSERT INTO cases_project_fts(rowid, name, search_text)
-        VALUES (new.id, new.name, new.search_text);
-    END
-    """,
-    # Rows changed while the triggers were missing (a table rebuild) are indexed again.
-    "INSERT INTO cases_project_fts(cases_project_fts) VALUES ('rebuild')",
-]
+# The project index's interface, as the case views and filters use it.
+def search(queryset: QuerySet, query: str) -> QuerySet:
+    return PROJECTS.search(queryset, query)
+
+
+def passages(project_ids: list[int], query: str) -> dict[int, SafeString]:
+    return PROJECTS.passages(project_ids, query)
 
 
 def install(using_connection=None) -> None:
-    """Create the search index for the connection's database (idempotent)."""
-    conn = using_connection or connection
-    statements = _PG_INSTALL if conn.vendor == "postgresql" else _SQLITE_INSTALL
-    if conn.vendor not in {"postgresql", "sqlite"}:
-        return
-    with conn.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+    PROJECTS.install(using_connection)

@@ -137,7 +137,13 @@ def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
         .prefetch_related("citations")
         .order_by("position")
     )
-    documents = list(project.documents.select_related("document").order_by("position"))
+    # The evidence app's links, reached through the reverse relation (no import of it).
+    links = list(
+        project.evidence_links.filter(document__status=PublicationStatus.PUBLISHED)
+        .select_related("document")
+        .defer("document__text", "document__import_baseline")
+        .order_by("document__title", "document_id")
+    )
     related = list(
         Project.objects.published()
         .filter(policy_sector=project.policy_sector)
@@ -151,7 +157,7 @@ def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
         .order_by("-launch_year", "indigo_id")
         .only("indigo_id", "name", "launch_year", "stage")[:6]
     )
-    context = _case_context(project, sources, documents)
+    context = _case_context(project, sources, links)
     url = request.build_absolute_uri(project.get_absolute_url())
     context.update(
         related=related,
@@ -162,7 +168,30 @@ def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
     return render(request, "cases/case_detail.html", context)
 
 
-def _case_context(project: Project, sources, documents) -> dict[str, Any]:
+def _evidence_groups(links) -> list[dict[str, Any]]:
+    """The case's documents grouped by kind: evaluations (best rated first), then the
+    other kinds; a document linked in several ways appears once, in its first group."""
+    seen: set[int] = set()
+    evaluations, other = [], defaultdict(list)
+    for link in links:
+        document = link.document
+        if document.pk in seen:
+            continue
+        if link.relation == "evaluation-of" or document.document_type == "evaluation-report":
+            seen.add(document.pk)
+            evaluations.append(document)
+    for link in links:
+        document = link.document
+        if document.pk not in seen and link.relation != "source-for":
+            seen.add(document.pk)
+            other[document.get_document_type_display()].append(document)
+    evaluations.sort(key=lambda d: (-(d.evidence_rating or 0), d.title))
+    groups = [{"label": "Evaluations", "documents": evaluations}] if evaluations else []
+    groups += [{"label": label, "documents": docs} for label, docs in sorted(other.items())]
+    return groups
+
+
+def _case_context(project: Project, sources, links) -> dict[str, Any]:
     # Number the sources as the page cites them: [1], [2], ... in INDIGO order.
     numbers = {source.local_id.strip().casefold(): n for n, source in enumerate(sources, 1)}
     section_refs: dict[str, list[int]] = defaultdict(list)
@@ -187,8 +216,6 @@ def _case_context(project: Project, sources, documents) -> dict[str, Any]:
     )
     locations = list(project.delivery_locations.all())
     codes = list(dict.fromkeys(loc.country for loc in locations if loc.country))
-    evaluations = [d for d in documents if d.document.document_type == "evaluation-report"]
-    evaluations += [s for s in sources if s.document.document_type == "evaluation-report"]
     return {
         "project": project,
         "countries": [(code, countries.name(code) or code) for code in codes],
@@ -200,8 +227,7 @@ def _case_context(project: Project, sources, documents) -> dict[str, Any]:
         "payments": payments,
         "timeline": _timeline(project),
         "sources": sources,
-        "documents": documents,
-        "evaluations": evaluations,
+        "evidence_groups": _evidence_groups(links),
         "section_refs": section_refs,
         "source_numbers": numbers,
         "funds": [link.fund for link in project.project_outcome_funds.all() if link.fund],

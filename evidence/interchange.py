@@ -224,6 +224,84 @@ def sync_citations(projects: ParsedTable, ctx: ApplyContext, report: Report) -> 
     counts.unchanged += len(wanted & existing.keys())
 
 
+def _sync(model, wanted: set[tuple], fields: tuple[str, ...], counts: Counts, batch: int) -> None:
+    """Make the ``from_indigo`` rows of ``model`` exactly ``wanted`` (tuples of ``fields``);
+    rows curators added are left alone."""
+    existing = {
+        tuple(values[:-1]): values[-1]
+        for values in model.objects.filter(from_indigo=True).order_by().values_list(*fields, "pk")
+    }
+    stale = [pk for key, pk in existing.items() if key not in wanted]
+    model.objects.filter(pk__in=stale).delete()
+    new = [dict(zip(fields, key, strict=True)) for key in wanted - existing.keys()]
+    # A curator may already have made the same link by hand: keep theirs.
+    curated = set(model.objects.filter(from_indigo=False).order_by().values_list(*fields))
+    model.objects.bulk_create(
+        [
+            model(**values, from_indigo=True)
+            for values in new
+            if tuple(values.values()) not in curated
+        ],
+        batch_size=batch,
+    )
+    counts.created += len(new)
+    counts.deleted += len(stale)
+    counts.unchanged += len(wanted & existing.keys())
+
+
+def sync_links(ctx: ApplyContext) -> None:
+    """Links, policy areas and countries of documents, as the INDIGO rows imply them."""
+    from cases.models import DeliveryLocation
+    from evidence.models import (
+        DocumentCountry,
+        DocumentPolicyArea,
+        DocumentProject,
+        Relation,
+    )
+
+    links: set[tuple[int, int, str]] = set()
+    for document_id, project_id in ProjectSource.objects.order_by().values_list(
+        "document_id", "project_id"
+    ):
+        links.add((document_id, project_id, Relation.SOURCE_FOR))
+    for document_id, project_id, kind in ProjectDocument.objects.order_by().values_list(
+        "document_id", "project_id", "document__document_type"
+    ):
+        relation = (
+            Relation.EVALUATION_OF if kind == DocumentType.EVALUATION_REPORT else Relation.ABOUT
+        )
+        links.add((document_id, project_id, relation))
+    _sync(
+        DocumentProject,
+        links,
+        ("document_id", "project_id", "relation"),
+        ctx.counts.setdefault("document links", Counts()),
+        ctx.batch_size,
+    )
+    sectors = dict(Project.objects.exclude(policy_sector="").values_list("pk", "policy_sector"))
+    countries: dict[int, set[str]] = defaultdict(set)
+    for project_id, country in (
+        DeliveryLocation.objects.exclude(country="").order_by().values_list("project_id", "country")
+    ):
+        countries[project_id].add(country)
+    areas = {(d, sectors[p]) for d, p, _r in links if p in sectors}
+    places = {(d, c) for d, p, _r in links for c in countries[p]}
+    _sync(
+        DocumentPolicyArea,
+        areas,
+        ("document_id", "policy_area"),
+        ctx.counts.setdefault("document policy areas", Counts()),
+        ctx.batch_size,
+    )
+    _sync(
+        DocumentCountry,
+        places,
+        ("document_id", "country"),
+        ctx.counts.setdefault("document countries", Counts()),
+        ctx.batch_size,
+    )
+
+
 def export_rows(table: Table, project_ids: dict[int, str]):
     """(owner id, row) pairs of published projects, in owner and file order."""
     model = ProjectSource if table is SOURCES else ProjectDocument

@@ -7,12 +7,17 @@ backs (INDIGO's ``(Source ID's)`` columns). The evidence library builds on it.
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from cases.models import (
+    CountryField,
     IndigoRow,
     PartialDateField,
+    PolicySector,
     Project,
     PublicationStatus,
     choice_check,
@@ -33,9 +38,68 @@ class DocumentType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class EvaluationDesign(models.TextChoices):
+    RCT = "rct", "Randomised controlled trial"
+    QUASI_EXPERIMENTAL = "quasi-experimental", "Quasi-experimental"
+    PRE_POST = "pre-post", "Pre-post (before and after)"
+    HISTORICAL = "historical-comparison", "Historical comparison"
+    QUALITATIVE = "qualitative", "Qualitative"
+    PROCESS = "process", "Process evaluation"
+    OTHER = "other", "Other"
+
+
+class EvidenceRating(models.IntegerChoices):
+    """The strength of an evaluation's evidence that the outcomes were caused by the
+    intervention. Criteria on the public page /evidence/ratings/ (evidence.ratings)."""
+
+    DESCRIPTIVE = 1, "1 – Descriptive"
+    BEFORE_AFTER = 2, "2 – Before and after"
+    COMPARISON = 3, "3 – Comparison group"
+    MATCHED = 4, "4 – Matched or quasi-experimental comparison"
+    RANDOMISED = 5, "5 – Randomised"
+
+
+class TextStatus(models.TextChoices):
+    NONE = "none", "No file"
+    EXTRACTED = "extracted", "Text extracted"
+    NO_TEXT = "no-text", "No text in the file (scanned?)"
+    UNREADABLE = "unreadable", "File could not be read"
+    TRUNCATED = "truncated", "Text extracted in part (limit reached)"
+
+
+class Relation(models.TextChoices):
+    EVALUATION_OF = "evaluation-of", "Evaluation of"
+    SOURCE_FOR = "source-for", "Source for"
+    ABOUT = "about", "About"
+
+
 class DocumentQuerySet(models.QuerySet):
     def published(self) -> DocumentQuerySet:
         return self.filter(status=PublicationStatus.PUBLISHED)
+
+    def for_list(self) -> DocumentQuerySet:
+        """A row of the evidence list: the document and its authors, in two queries."""
+        return self.defer("text", "import_baseline").prefetch_related("authors")
+
+    def for_detail(self) -> DocumentQuerySet:
+        return self.defer("text", "import_baseline").prefetch_related(
+            "authors",
+            "policy_areas",
+            "countries",
+            models.Prefetch(
+                "project_links",
+                queryset=DocumentProject.objects.filter(
+                    project__status=PublicationStatus.PUBLISHED
+                ).select_related("project"),
+            ),
+        )
+
+
+def document_file_path(instance: EvidenceDocument, filename: str) -> str:
+    """Uploads are stored under a generated name, never the one they came with."""
+    import uuid
+
+    return f"evidence/{uuid.uuid4().hex}.pdf"
 
 
 class EvidenceDocument(models.Model):
@@ -43,7 +107,10 @@ class EvidenceDocument(models.Model):
 
     # "url:<address>" for documents with an address (so one URL is one document), otherwise
     # "source:<project id>:<position>" for the INDIGO entry it came from.
-    key = models.CharField(max_length=2100, editable=False)
+    # Empty (NULL) for documents curators add here.
+    key = models.CharField(  # noqa: DJ001 - NULL, not "", so that unique allows many
+        max_length=2100, editable=False, null=True, blank=True
+    )
     title = models.TextField(blank=True)
     url = models.TextField("URL", blank=True)
     document_type = models.CharField(
@@ -51,6 +118,32 @@ class EvidenceDocument(models.Model):
     )
     publisher = models.TextField(blank=True)
     publication_date = PartialDateField()
+    abstract = models.TextField(blank=True)
+    doi = models.CharField(
+        "DOI",
+        max_length=255,
+        blank=True,
+        validators=[RegexValidator(r"^10\.\d{4,9}/\S+$", "A DOI looks like 10.1234/abc-123.")],
+    )
+    language = models.CharField(max_length=35, blank=True, help_text="BCP 47, e.g. en, es, fr")
+    licence = models.CharField(max_length=255, blank=True)
+    evaluation_design = models.CharField(
+        max_length=30, choices=EvaluationDesign.choices, blank=True
+    )
+    evidence_rating = models.PositiveSmallIntegerField(
+        choices=EvidenceRating.choices,
+        null=True,
+        blank=True,
+        help_text="Strength of evidence, 1–5; see /evidence/ratings/.",
+    )
+    file = models.FileField(upload_to=document_file_path, blank=True, max_length=255)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    text = models.TextField(blank=True, editable=False, help_text="Extracted from the file.")
+    text_status = models.CharField(
+        max_length=20, choices=TextStatus.choices, default=TextStatus.NONE, editable=False
+    )
+    # "Surname, A.; Organisation" from the ordered authors, for search and lists.
+    authors_text = models.TextField(blank=True, editable=False)
     status = models.CharField(
         max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
     )
@@ -60,6 +153,7 @@ class EvidenceDocument(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DocumentQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["text", "import_baseline", "authors_text"])
 
     class Meta:
         ordering = ["title", "pk"]
@@ -67,10 +161,112 @@ class EvidenceDocument(models.Model):
             models.UniqueConstraint(fields=["key"], name="evidence_document_key_unique"),
             choice_check("evidence_document", "document_type", DocumentType),
             choice_check("evidence_document", "status", PublicationStatus),
+            choice_check("evidence_document", "evaluation_design", EvaluationDesign),
+            choice_check("evidence_document", "text_status", TextStatus),
+            models.CheckConstraint(
+                condition=Q(evidence_rating__isnull=True)
+                | Q(evidence_rating__in=EvidenceRating.values),
+                name="evidence_document_evidence_rating_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title or self.url or f"Document {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:document-detail", args=[self.pk])
+
+    @property
+    def year(self) -> str:
+        return self.publication_date[:4]
+
+
+class AuthorKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+
+
+class DocumentAuthor(models.Model):
+    """An author of a document, in order. A person's name is written "Family, Given"."""
+
+    document = models.ForeignKey(EvidenceDocument, on_delete=models.CASCADE, related_name="authors")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=AuthorKind.choices, default=AuthorKind.PERSON)
+
+    class Meta:
+        ordering = ["document", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "position"], name="document_author_position_unique"
+            ),
+            choice_check("document_author", "kind", AuthorKind),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocumentProject(models.Model):
+    """A document linked to a case study, and how: it evaluates it, is a source for its
+    data, or is about it. Links from the INDIGO files are kept in step by each import."""
+
+    document = models.ForeignKey(
+        EvidenceDocument, on_delete=models.CASCADE, related_name="project_links"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evidence_links")
+    relation = models.CharField(max_length=20, choices=Relation.choices)
+    from_indigo = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["document", "project", "relation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "project", "relation"], name="document_project_unique"
+            ),
+            choice_check("document_project", "relation", Relation),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} – {self.get_relation_display().lower()} – {self.project}"
+
+
+class DocumentPolicyArea(models.Model):
+    document = models.ForeignKey(
+        EvidenceDocument, on_delete=models.CASCADE, related_name="policy_areas"
+    )
+    policy_area = models.CharField(max_length=40, choices=PolicySector.choices)
+    from_indigo = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["document", "policy_area"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "policy_area"], name="document_policy_area_unique"
+            ),
+            choice_check("document_policy_area", "policy_area", PolicySector),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_policy_area_display()
+
+
+class DocumentCountry(models.Model):
+    document = models.ForeignKey(
+        EvidenceDocument, on_delete=models.CASCADE, related_name="countries"
+    )
+    country = CountryField()
+    from_indigo = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["document", "country"]
+        verbose_name_plural = "document countries"
+        constraints = [
+            models.UniqueConstraint(fields=["document", "country"], name="document_country_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.country
 
 
 class ProjectSource(IndigoRow):

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from cases.models import Project, PublicationStatus
-from evidence.models import DocumentType, ProjectDocument, ProjectSource
+from evidence.files import extract_text, validate_pdf
+from evidence.models import DocumentProject, DocumentType, EvidenceDocument, Relation
 
 
 def refresh_evaluation_flags() -> int:
-    """Set ``Project.has_evaluation`` where a published evaluation report backs the project."""
-    evaluation = Q(
-        document__document_type=DocumentType.EVALUATION_REPORT,
-        document__status=PublicationStatus.PUBLISHED,
+    """Set ``Project.has_evaluation`` where a published evaluation backs the project."""
+    evaluation = Q(document__status=PublicationStatus.PUBLISHED) & (
+        Q(document__document_type=DocumentType.EVALUATION_REPORT)
+        | Q(relation=Relation.EVALUATION_OF)
     )
-    has_evaluation = Exists(
-        ProjectSource.objects.filter(evaluation, project=OuterRef("pk"))
-    ) | Exists(ProjectDocument.objects.filter(evaluation, project=OuterRef("pk")))
+    has_evaluation = Exists(DocumentProject.objects.filter(evaluation, project=OuterRef("pk")))
     changed = (
         Project.objects.filter(has_evaluation=True)
         .exclude(has_evaluation)
@@ -26,3 +27,27 @@ def refresh_evaluation_flags() -> int:
         has_evaluation=True
     )
     return changed
+
+
+def attach_file(*, document: EvidenceDocument, upload: UploadedFile) -> EvidenceDocument:
+    """Store a checked PDF under a generated name and index its text. A PDF whose text
+    cannot be read is still stored, and flagged."""
+    validate_pdf(upload)
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    extracted = extract_text(data)
+    with transaction.atomic():
+        if document.file:
+            document.file.delete(save=False)
+        document.file.save("upload.pdf", upload, save=False)
+        document.file_size = len(data)
+        document.text = extracted.text
+        document.text_status = extracted.status
+        document.save()
+    return document
+
+
+def refresh_authors_text(document: EvidenceDocument) -> None:
+    names = [author.name for author in document.authors.all()]
+    EvidenceDocument.objects.filter(pk=document.pk).update(authors_text="; ".join(names))

@@ -207,6 +207,7 @@ def _apply(
 
         apply_rows(ptable, ctx, projects, resolve, owners_in_snapshot=in_snapshot["project"])
     evidence_interchange.publish_cited_documents(ctx)
+    evidence_interchange.sync_links(ctx)
     evidence_interchange.sync_citations(parsed["projects.csv"], ctx, report)
     step("sources, documents and citations")
     _refresh_statistics()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
+    path("", include("evidence.urls")),
 ]

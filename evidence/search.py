@@ -1,0 +1,10 @@
+"""Full-text search over evidence documents (see cases.search for how it works)."""
+
+from __future__ import annotations
+
+from cases.search import FullTextIndex
+
+DOCUMENTS = FullTextIndex(
+    table="evidence_evidencedocument",
+    columns=(("title", "A"), ("authors_text", "B"), ("abstract", "B"), ("text", "C")),
+)

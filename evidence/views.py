@@ -1,0 +1,190 @@
+"""Public pages of the evidence library. Only published documents are ever read here."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+
+from cases.search import words
+from evidence import citations
+from evidence.filters import SORTS, EvidenceFilter, facets, year_range
+from evidence.models import EvidenceDocument, EvidenceRating, Relation, TextStatus
+from evidence.ratings import MEANINGS, SCALE
+from evidence.search import DOCUMENTS
+
+PAGE_SIZES = (10, 20, 50, 100)
+DEFAULT_PAGE_SIZE = 20
+MAX_EXPORT = 2000
+
+
+def _page_size(request: HttpRequest) -> int:
+    try:
+        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+    except (TypeError, ValueError):
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def _url_without(params: QueryDict, name: str, value: str | None = None) -> str:
+    kept = [
+        (key, item)
+        for key in params
+        for item in params.getlist(key)
+        if key != "page" and not (key == name and (value is None or item == value))
+    ]
+    return "?" + urlencode(kept) if kept else "?"
+
+
+def _filtered(request: HttpRequest) -> tuple[EvidenceFilter, object, str, bool, str]:
+    filterset = EvidenceFilter(request.GET, queryset=EvidenceDocument.objects.published())
+    queryset = filterset.qs
+    query = filterset.form.cleaned_data.get("q") or ""
+    searching = bool(words(query))
+    sort = filterset.form.cleaned_data.get("sort") or ("relevance" if searching else "title")
+    if sort == "relevance" and searching:
+        queryset = queryset.order_by("-search_rank", "pk")
+    else:
+        sort = "title" if sort == "relevance" else sort
+        queryset = queryset.order_by(*SORTS[sort][1])
+    return filterset, queryset, query, searching, sort
+
+
+@require_safe
+def document_list(request: HttpRequest) -> HttpResponse:
+    filterset, queryset, query, searching, sort = _filtered(request)
+    per_page = _page_size(request)
+    page = Paginator(queryset.for_list(), per_page).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    found = DOCUMENTS.passages([d.pk for d in rows], query) if searching else {}
+    for document in rows:
+        document.passage = found.get(document.pk)
+    facet_list = facets(filterset)
+    params = request.GET.copy()
+    labels = {f.name: {v.value: v.label for v in f.values} for f in facet_list}
+    active = []
+    for name, value in filterset.active().items():
+        label = filterset.filters[name].label
+        if isinstance(value, list):
+            for item in value:
+                text = labels.get(name, {}).get(item, item)
+                active.append(
+                    {"label": f"{label}: {text}", "remove": _url_without(params, name, item)}
+                )
+        elif value is True:
+            active.append({"label": label, "remove": _url_without(params, name)})
+        else:
+            shown = int(value) if name.startswith("year_") else value
+            active.append({"label": f"{label}: {shown}", "remove": _url_without(params, name)})
+    export_query = _url_without(params, "page")
+    context = {
+        "filterset": filterset,
+        "query": query,
+        "page": page,
+        "rows": rows,
+        "facets": facet_list,
+        "ranges": [year_range(filterset)],
+        "active_filters": active,
+        "ignored": filterset.ignored(),
+        "sort": sort,
+        "sorts": [(k, label) for k, (label, _o) in SORTS.items() if k != "relevance" or searching],
+        "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+        "page_query": export_query,
+        "export_query": "" if export_query == "?" else export_query,
+        "max_export": MAX_EXPORT,
+    }
+    return render(request, "evidence/document_list.html", context)
+
+
+@require_safe
+def export_results(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The current search results (up to MAX_EXPORT) for a reference manager."""
+    _filterset, queryset, _query, _searching, _sort = _filtered(request)
+    if fmt not in {"bib", "ris"}:
+        raise Http404("Export as .bib or .ris")
+    documents = list(queryset.for_list()[:MAX_EXPORT])
+    if fmt == "bib":
+        body, content_type = citations.bibtex(documents), "application/x-bibtex"
+    else:
+        body, content_type = citations.ris(documents), "application/x-research-info-systems"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="evidence.{fmt}"'
+    return response
+
+
+def _published_or_404(pk: int) -> EvidenceDocument:
+    return get_object_or_404(EvidenceDocument.objects.published().for_detail(), pk=pk)
+
+
+@require_safe
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _published_or_404(pk)
+    url = request.build_absolute_uri(document.get_absolute_url())
+    links = list(document.project_links.all())
+    order = {Relation.EVALUATION_OF: 0, Relation.ABOUT: 1, Relation.SOURCE_FOR: 2}
+    links.sort(key=lambda link: (order.get(link.relation, 9), link.project.name))
+    sections = list(
+        document.project_sources.filter(project__status="published")
+        .select_related("project")
+        .prefetch_related("citations")
+        .order_by("project__indigo_id", "position")
+    )
+    context = {
+        "document": document,
+        "links": links,
+        "sections": [s for s in sections if s.citations.all()],
+        "rating_meaning": MEANINGS.get(document.evidence_rating or 0, ""),
+        "apa": citations.apa(document),
+        "harvard": citations.harvard(document),
+        "json_ld": citations.json_ld(document, url),
+        "has_file": bool(document.file),
+        "has_text": document.text_status in {TextStatus.EXTRACTED, TextStatus.TRUNCATED},
+    }
+    return render(request, "evidence/document_detail.html", context)
+
+
+@require_safe
+def document_citation(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    document = _published_or_404(pk)
+    if fmt == "bib":
+        body, content_type = citations.bibtex_entry(document), "application/x-bibtex"
+    elif fmt == "ris":
+        body, content_type = citations.ris_entry(document), "application/x-research-info-systems"
+    else:
+        url = request.build_absolute_uri(document.get_absolute_url())
+        body = json.dumps([citations.csl_json(document, url)], ensure_ascii=False, indent=2)
+        content_type = "application/vnd.citationstyles.csl+json"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="evidence-{document.pk}.{fmt}"'
+    return response
+
+
+@require_safe
+def document_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The document's PDF, always as a download, never rendered by the browser in our
+    origin: nosniff, and a sandboxing Content-Security-Policy in case it is opened."""
+    document = _published_or_404(pk)
+    if not document.file:
+        raise Http404("This document has no file")
+    name = (slugify(document.title)[:80] or f"evidence-{document.pk}") + ".pdf"
+    response = FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+@require_safe
+def ratings(request: HttpRequest) -> HttpResponse:
+    scale = [{"value": int(r), "label": r.label, "meaning": text} for r, text in SCALE]
+    return render(
+        request, "evidence/ratings.html", {"scale": scale, "top": EvidenceRating.RANDOMISED}
+    )

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from cases.models import Project, PublicationStatus
 from evidence.files import extract_text, validate_pdf
-from evidence.models import DocumentProject, DocumentType, EvidenceDocument, Relation
+from evidence.models import DocumentProject, DocumentType, EvidenceDocument, Relation, TextStatus
 
 
 def refresh_evaluation_flags() -> int:
@@ -33,19 +33,27 @@ def attach_file(*, document: EvidenceDocument, upload: UploadedFile) -> Evidence
     """Store a checked PDF under a generated name and index its text. A PDF whose text
     cannot be read is still stored, and flagged."""
     validate_pdf(upload)
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    extracted = extract_text(data)
     with transaction.atomic():
-        if document.file:
-            document.file.delete(save=False)
+        old = document.file.name if document.file else ""
         document.file.save("upload.pdf", upload, save=False)
-        document.file_size = len(data)
-        document.text = extracted.text
-        document.text_status = extracted.status
+        index_file(document)
         document.save()
+    if old and old != document.file.name:
+        document.file.storage.delete(old)
     return document
+
+
+def index_file(document: EvidenceDocument) -> None:
+    """Set the document's text, text status and file size from its stored file (not saved)."""
+    if not document.file:
+        document.text, document.text_status, document.file_size = "", TextStatus.NONE, None
+        return
+    with document.file.open("rb") as handle:
+        data = handle.read()
+    extracted = extract_text(data)
+    document.text = extracted.text
+    document.text_status = extracted.status
+    document.file_size = len(data)
 
 
 def refresh_authors_text(document: EvidenceDocument) -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from cases.models import Investment, Project
+from cases.models import Investment, Project, PublicationStatus
+from evidence.models import (
+    DocumentAuthor,
+    DocumentProject,
+    DocumentType,
+    EvaluationDesign,
+    EvidenceDocument,
+    Relation,
+)
 from golab.indigo import import_snapshot
 from tests.conftest import subset_snapshot
 from tests.e2e.conftest import assert_accessible
@@ -38,6 +46,29 @@ def _organisation_url() -> str:
     return investment.organisation.get_absolute_url()
 
 
+def _document_url() -> str:
+    """A curated evaluation with every field the page can show, linked to Peterborough."""
+    document = EvidenceDocument.objects.create(
+        title="Final evaluation of the Peterborough pilot",
+        document_type=DocumentType.EVALUATION_REPORT,
+        publication_date="2014-08",
+        publisher="Ministry of Justice",
+        abstract="Reconviction events fell against a matched comparison.",
+        doi="10.1234/moj.2014",
+        url="https://example.org/report.pdf",
+        evaluation_design=EvaluationDesign.QUASI_EXPERIMENTAL,
+        evidence_rating=4,
+        status=PublicationStatus.PUBLISHED,
+    )
+    DocumentAuthor.objects.create(document=document, position=0, name="Jolliffe, Darrick")
+    DocumentProject.objects.create(
+        document=document,
+        project=Project.objects.get(indigo_id="INDIGO-POJ-0153"),
+        relation=Relation.EVALUATION_OF,
+    )
+    return document.get_absolute_url()
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -50,11 +81,17 @@ def _organisation_url() -> str:
         "/policy-areas/",
         "/policy-areas/homelessness/",
         "/glossary/",
+        "/evidence/",
+        "/evidence/?q=peterborough&type=website",
+        "DOCUMENT",
+        "/evidence/ratings/",
     ],
 )
 def test_public_pages_have_no_axe_violations(live_server, page, axe, site, path):
     if path == "ORGANISATION":
         path = _organisation_url()
+    if path == "DOCUMENT":
+        path = _document_url()
     response = page.goto(live_server.url + path)
     assert response.status == 200
     assert_accessible(axe, page)
@@ -107,9 +144,19 @@ def test_facets_work_without_javascript(live_server, browser, site):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/cases/?q=homeless", "/cases/INDIGO-POJ-0175/", "/policy-areas/homelessness/"]
+    "path",
+    [
+        "/",
+        "/cases/?q=homeless",
+        "/cases/INDIGO-POJ-0175/",
+        "/policy-areas/homelessness/",
+        "/evidence/",
+        "DOCUMENT",
+    ],
 )
 def test_no_horizontal_scroll_at_320_pixels(live_server, browser, site, path, tmp_path):
+    if path == "DOCUMENT":
+        path = _document_url()
     context = browser.new_context(viewport={"width": 320, "height": 800})
     page = context.new_page()
     page.goto(live_server.url + path)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from evidence.forms import EvidenceDocumentForm
+from evidence.models import DocumentAuthor, DocumentProject, EvidenceDocument
+from evidence.services import index_file, refresh_authors_text
+
+
+class AuthorInline(admin.TabularInline):
+    model = DocumentAuthor
+    extra = 1
+    fields = ["position", "name", "kind"]
+
+
+class ProjectLinkInline(admin.TabularInline):
+    model = DocumentProject
+    extra = 0
+    fields = ["project", "relation", "from_indigo"]
+    readonly_fields = ["from_indigo"]
+    raw_id_fields = ["project"]
+
+
+@admin.register(EvidenceDocument)
+class EvidenceDocumentAdmin(admin.ModelAdmin):
+    form = EvidenceDocumentForm
+    list_display = ["title", "document_type", "publication_date", "status", "text_status"]
+    list_filter = ["status", "document_type", "evaluation_design", "evidence_rating", "text_status"]
+    search_fields = ["title", "url", "doi", "authors_text"]
+    readonly_fields = ["text_status", "file_size"]
+    inlines = [AuthorInline, ProjectLinkInline]
+
+    def save_model(self, request, obj, form, change):
+        # The upload was checked by the form (PDF by content, at most 50 MB); its text is
+        # extracted here, and a file that cannot be read is kept and flagged.
+        if "file" in form.changed_data:
+            if obj.file and not obj.file._committed:
+                obj.file.save("upload.pdf", obj.file.file, save=False)
+            index_file(obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_authors_text(form.instance)

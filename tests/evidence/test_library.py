@@ -1,0 +1,234 @@
+"""The evidence library on the real 2025-05 snapshot, plus curated documents."""
+
+from __future__ import annotations
+
+import json
+
+import bibtexparser
+import pytest
+import rispy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cases.models import Project, PublicationStatus
+from evidence.models import (
+    DocumentAuthor,
+    DocumentProject,
+    DocumentType,
+    EvaluationDesign,
+    EvidenceDocument,
+    Relation,
+)
+from tests.conftest import SNAPSHOT_2025, read_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def evaluation(indigo_2025) -> EvidenceDocument:
+    document = EvidenceDocument.objects.create(
+        title="Final evaluation of the {Peterborough} pilot & what came next",
+        document_type=DocumentType.EVALUATION_REPORT,
+        publication_date="2014-08",
+        publisher="Ministry of Justice",
+        abstract="Reconviction events fell by 9% against a matched national comparison.",
+        doi="10.1234/moj-eval.2014_08",
+        url="https://example.org/reports/peterborough-final.pdf?x=1&y=2",
+        language="en",
+        evaluation_design=EvaluationDesign.QUASI_EXPERIMENTAL,
+        evidence_rating=4,
+        status=PublicationStatus.PUBLISHED,
+    )
+    for position, (name, kind) in enumerate(
+        [
+            ("Jolliffe, Darrick", "person"),
+            ("Hedderman, Carol", "person"),
+            ("RAND Europe", "organisation"),
+        ]
+    ):
+        DocumentAuthor.objects.create(document=document, position=position, name=name, kind=kind)
+    DocumentProject.objects.create(
+        document=document,
+        project=Project.objects.get(indigo_id="INDIGO-POJ-0153"),
+        relation=Relation.EVALUATION_OF,
+    )
+    return document
+
+
+def test_documents_are_one_per_url_and_one_per_entry_without_and_all_linked(indigo_2025):
+    urls, without = set(), 0
+    for name in ("projects_sources.csv", "projects_documents.csv"):
+        for row in read_csv(SNAPSHOT_2025 / name)[1]:
+            url = row["URL - (Value)"].strip()
+            if url:
+                urls.add(url)
+            else:
+                without += 1
+    published = EvidenceDocument.objects.published()
+    assert published.count() == len(urls) + without
+    assert not published.exclude(pk__in=DocumentProject.objects.values("document_id")).exists()
+
+
+def test_bibtex_export_parses_and_round_trips(client, evaluation):
+    response = client.get(f"/evidence/{evaluation.pk}/cite.bib")
+    assert response["Content-Type"].startswith("application/x-bibtex")
+    library = bibtexparser.parse_string(response.content.decode())
+    assert not library.failed_blocks
+    (entry,) = library.entries
+    assert entry.entry_type == "techreport"
+    title = entry["title"].replace("\\{", "{").replace("\\}", "}").replace("\\&", "&")
+    assert title == evaluation.title
+    assert entry["year"] == "2014"
+    assert entry["doi"].replace("\\_", "_") == evaluation.doi
+    assert entry["url"] == evaluation.url
+    authors = [a.strip() for a in entry["author"].split(" and ")]
+    assert authors == ["Jolliffe, Darrick", "Hedderman, Carol", "{RAND Europe}"]
+
+
+def test_ris_export_parses_and_round_trips(client, evaluation):
+    response = client.get(f"/evidence/{evaluation.pk}/cite.ris")
+    (entry,) = rispy.loads(response.content.decode())
+    assert entry["type_of_reference"] == "RPRT"
+    assert entry["title"] == evaluation.title
+    assert entry["authors"] == ["Jolliffe, Darrick", "Hedderman, Carol", "RAND Europe"]
+    assert entry["year"] == "2014"
+    assert entry["doi"] == evaluation.doi
+    assert entry["urls"] == [evaluation.url]
+
+
+def test_csl_json_and_citations(client, evaluation):
+    item = json.loads(client.get(f"/evidence/{evaluation.pk}/cite.json").content)[0]
+    assert item["type"] == "report" and item["DOI"] == evaluation.doi
+    assert item["issued"] == {"date-parts": [[2014, 8]]}
+    assert item["author"][0] == {"family": "Jolliffe", "given": "Darrick"}
+    assert item["author"][2] == {"literal": "RAND Europe"}
+    html = client.get(evaluation.get_absolute_url()).content.decode()
+    assert "Jolliffe, D., Hedderman, C., &amp; RAND Europe (2014)." in html  # APA
+    assert "Jolliffe, D., Hedderman, C. and RAND Europe (2014)" in html  # Harvard
+    assert '"@type": "Report"' in html
+    assert "4 – Matched or quasi-experimental comparison" in html
+
+
+def test_exported_search_results_parse_as_bibtex_and_ris(client, evaluation):
+    bib = client.get("/evidence/export.bib", {"q": "Peterborough"})
+    library = bibtexparser.parse_string(bib.content.decode())
+    assert not library.failed_blocks and len(library.entries) >= 2
+    ris = rispy.loads(client.get("/evidence/export.ris", {"q": "Peterborough"}).content.decode())
+    assert len(ris) == len(library.entries)
+    assert any(entry.get("doi") == evaluation.doi for entry in ris)
+
+
+def test_case_page_shows_evaluations_first_with_their_rating(client, evaluation):
+    html = client.get("/cases/INDIGO-POJ-0153/").content.decode()
+    evidence = html[html.index('id="evidence-heading"') :]
+    assert evidence.index("Evaluations") < evidence.index(
+        evaluation.title.replace("&", "&amp;")[:20]
+    )
+    assert "Evidence rating 4 – Matched" in evidence
+
+
+def test_facets_count_under_the_other_filters(client, evaluation):
+    response = client.get("/evidence/", {"type": "evaluation-report"})
+    facets = {f.name: {v.value: v.count for v in f.values} for f in response.context["facets"]}
+    evaluations = EvidenceDocument.objects.published().filter(document_type="evaluation-report")
+    assert response.context["page"].paginator.count == evaluations.count()
+    assert facets["design"]["quasi-experimental"] == 1
+    assert facets["rating"]["4"] == 1
+    assert facets["type"]["evaluation-report"] == evaluations.count()
+    assert sum(facets["type"].values()) == EvidenceDocument.objects.published().count()
+
+
+def test_draft_documents_appear_nowhere(client, evaluation):
+    EvidenceDocument.objects.filter(pk=evaluation.pk).update(status=PublicationStatus.DRAFT)
+    assert client.get(evaluation.get_absolute_url()).status_code == 404
+    for fmt in ("bib", "ris", "json"):
+        assert client.get(f"/evidence/{evaluation.pk}/cite.{fmt}").status_code == 404
+    response = client.get("/evidence/", {"q": "Jolliffe"})
+    assert response.context["page"].paginator.count == 0
+    assert (
+        "Jolliffe" not in client.get("/evidence/export.ris", {"q": "reconviction"}).content.decode()
+    )
+    assert "Final evaluation" not in client.get("/cases/INDIGO-POJ-0153/").content.decode()
+    facets = client.get("/evidence/").context["facets"]
+    assert "quasi-experimental" not in {
+        v.value for f in facets if f.name == "design" for v in f.values
+    }
+
+
+def test_list_query_count_does_not_grow_with_page_size(
+    client, django_assert_num_queries, evaluation
+):
+    # 1 count; 2 page; 3 authors; 4 type; 5-6 policy areas and not recorded; 7 countries;
+    # 8 design; 9 rating; 10 full text; 11 linked cases' stage; 12-13 year range and missing
+    for size in (10, 100):
+        with django_assert_num_queries(13):
+            assert client.get("/evidence/", {"per_page": size}).status_code == 200
+
+
+def test_document_page_query_count_is_pinned(client, django_assert_num_queries, evaluation):
+    # 1 document; 2 authors; 3 policy areas; 4 countries; 5 linked projects; 6 INDIGO
+    # source rows that cite it (none here, so no query for their section citations)
+    with django_assert_num_queries(6):
+        assert client.get(evaluation.get_absolute_url()).status_code == 200
+    imported = (
+        EvidenceDocument.objects.published()
+        .filter(project_sources__citations__isnull=False)
+        .first()
+    )
+    # the same, and 7: the section citations of its source rows
+    with django_assert_num_queries(7):
+        response = client.get(imported.get_absolute_url())
+    assert response.status_code == 200 and response.context["sections"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "\x00"},
+        {"year_min": "9" * 30},
+        {"year_max": "-3"},
+        {"rating": ["9", "x"]},
+        {"design": "astrology"},
+        {"type": ["report", "evaluation-report"]},
+        {"country": "\x00"},
+        {"has_full_text": "perhaps"},
+        {"project_stage": "done"},
+        {"sort": "random()"},
+        {"page": "-7"},
+    ],
+)
+def test_odd_parameters_give_200(client, indigo_2025, params):
+    assert client.get("/evidence/", params).status_code == 200
+
+
+def test_unknown_or_huge_document_ids_are_404(client, indigo_2025):
+    assert client.get("/evidence/0/").status_code == 404
+    assert client.get("/evidence/" + "9" * 40 + "/").status_code == 404
+    assert client.get("/evidence/1/cite.exe").status_code == 404
+    assert client.get("/evidence/export.pdf").status_code == 404
+
+
+PARAMETERS = [
+    "q", "type", "year_min", "year_max", "year_none", "policy_area", "country", "design",
+    "rating", "has_full_text", "project_stage", "sort", "page", "per_page",
+]  # fmt: skip
+values = st.one_of(
+    st.text(max_size=40),
+    st.integers(min_value=-(10**25), max_value=10**25).map(str),
+    st.sampled_from(["GB", "none", "5", "rct", "yes", "\x00", "'", "*", "evaluation-report"]),
+)
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    query=st.dictionaries(
+        st.sampled_from(PARAMETERS), st.lists(values, min_size=1, max_size=3), max_size=6
+    )
+)
+def test_no_parameter_value_gives_a_server_error(client, indigo_2025, query):
+    assert client.get("/evidence/", query).status_code < 500
+    assert client.get("/evidence/export.ris", query).status_code < 500

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import Project
@@ -60,7 +61,7 @@ def json_ld(project: Project, url: str, countries: list[str]) -> SafeString:
         "url": url,
         "name": project.name or project.indigo_id,
         "identifier": project.indigo_id,
-        "description": (project.summary or project.intervention or project.name)[:500],
+        "description": strip_tags(project.summary or project.intervention or project.name)[:500],
         "dateModified": project.updated_at.date().isoformat(),
         "isPartOf": {"@type": "Dataset", "name": DATASET},
         "creator": {"@type": "Organization", "name": AUTHOR},

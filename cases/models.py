@@ -193,7 +193,10 @@ class Imported(models.Model):
 class RecordQuerySet(models.QuerySet):
     def published(self):
         """The only records any public page, search, export or feed may show."""
-        return self.filter(status=PublicationStatus.PUBLISHED)
+        published = self.filter(status=PublicationStatus.PUBLISHED)
+        if any(f.name == "deleted_at" for f in self.model._meta.fields):
+            published = published.filter(deleted_at__isnull=True)
+        return published
 
 
 class IndigoRecord(Imported):
@@ -312,6 +315,8 @@ class Project(IndigoRecord):
         editable=False, help_text="Capital raised in USD: exact, else the top of the range."
     )
     has_results = models.BooleanField(default=False, editable=False)
+    # Deleting a project in the admin only sets this; a curator can restore it.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     has_evaluation = models.BooleanField(default=False, editable=False)
     search_text = models.TextField(
         blank=True, editable=False, help_text="What full-text search indexes besides the name."
@@ -487,6 +492,11 @@ class Project(IndigoRecord):
 
     class Meta:
         ordering = ["indigo_id"]
+        permissions = [
+            ("publish_project", "Can publish, withdraw and restore projects"),
+            ("import_indigo", "Can import INDIGO snapshots"),
+            ("view_data_quality", "Can see the data-quality report"),
+        ]
         indexes = [
             # /cases/ facets and sorts: published projects by area, stage, year, capital.
             models.Index(fields=["status", "policy_sector"], name="project_status_sector_idx"),
@@ -1870,3 +1880,36 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Import of {self.source} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class StatusChange(models.Model):
+    """A step of the publication workflow: who moved which record from what to what, when,
+    and why. Kept for projects and evidence documents alike."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    from_status = models.CharField(max_length=20, choices=PublicationStatus.choices)
+    to_status = models.CharField(max_length=20, choices=PublicationStatus.choices)
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The workflow log of one record, newest first.
+            models.Index(
+                fields=["content_type", "object_id", "at"], name="status_change_record_idx"
+            ),
+        ]
+        constraints = [
+            choice_check("status_change", "from_status", PublicationStatus),
+            choice_check("status_change", "to_status", PublicationStatus),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status} at {self.at:%Y-%m-%d %H:%M}"

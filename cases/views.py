@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from cases import citations, search
+from cases.changelog import public_changes
 from cases.filters import NOT_RECORDED, ROLE_MODELS, SORTS, CaseFilter, facets, ranges
 from cases.models import (
     DeliveryLocation,
@@ -161,6 +162,7 @@ def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
     url = request.build_absolute_uri(project.get_absolute_url())
     context.update(
         related=related,
+        changelog=public_changes(project),
         citation=citations.citation_text(project, url),
         bibtex=citations.bibtex(project, url),
         json_ld=citations.json_ld(project, url, [name for _code, name in context["countries"]]),

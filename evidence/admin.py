@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
+from cases.admin import WorkflowAdminMixin
 from evidence.forms import EvidenceDocumentForm
 from evidence.models import DocumentAuthor, DocumentProject, EvidenceDocument
 from evidence.services import index_file, refresh_authors_text
@@ -22,12 +24,14 @@ class ProjectLinkInline(admin.TabularInline):
 
 
 @admin.register(EvidenceDocument)
-class EvidenceDocumentAdmin(admin.ModelAdmin):
+class EvidenceDocumentAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     form = EvidenceDocumentForm
     list_display = ["title", "document_type", "publication_date", "status", "text_status"]
     list_filter = ["status", "document_type", "evaluation_design", "evidence_rating", "text_status"]
     search_fields = ["title", "url", "doi", "authors_text"]
     readonly_fields = ["text_status", "file_size"]
+    computed_fields = ["text", "text_status", "file_size", "authors_text"]
+    show_facets = admin.ShowFacets.ALWAYS
     inlines = [AuthorInline, ProjectLinkInline]
 
     def save_model(self, request, obj, form, change):

@@ -37,5 +37,4 @@ class EvidenceDocumentForm(forms.ModelForm):
             "evaluation_design",
             "evidence_rating",
             "file",
-            "status",
         ]

@@ -157,6 +157,7 @@ class EvidenceDocument(models.Model):
 
     class Meta:
         ordering = ["title", "pk"]
+        permissions = [("publish_evidencedocument", "Can publish and withdraw documents")]
         constraints = [
             models.UniqueConstraint(fields=["key"], name="evidence_document_key_unique"),
             choice_check("evidence_document", "document_type", DocumentType),

@@ -58,3 +58,14 @@ def web_url(value: str) -> str:
     dropped."""
     text = (value or "").strip()
     return text if text.lower().startswith(("http://", "https://")) else ""
+
+
+@register.filter
+def sanitised(value: str):
+    """Curated rich text: cleaned when saved, and cleaned again here, so only the allowed
+    tags and safe links ever reach the page."""
+    from django.utils.safestring import mark_safe
+
+    from cases.richtext import sanitise_html
+
+    return mark_safe(sanitise_html(value or ""))  # noqa: S308 - nh3 output

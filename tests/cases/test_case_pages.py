@@ -55,10 +55,11 @@ def test_case_page_lists_every_outcome_metric(client, indigo_2025):
 
 def test_case_page_query_count_is_pinned(client, django_assert_num_queries, indigo_2025):
     url = Project.objects.get(indigo_id=_most_metrics()).get_absolute_url()
-    # 1 project; 2-13 its twelve prefetched tables (locations, metrics, pricings, results,
-    # payments, commitments+org, investments+org, provisions+org, intermediaries+org, funds);
-    # sources+documents, their citations, documents+documents; related cases
-    with django_assert_num_queries(15):
+    # 1 project; 2-11 its ten prefetched tables (locations, metrics, pricings, results,
+    # payments, commitments+org, investments+org, provisions+org, intermediaries+org,
+    # funds+fund); 12 sources+documents; 13 their citations; 14 evidence links+documents;
+    # 15 related cases; 16 the history behind the public change log
+    with django_assert_num_queries(16):
         assert client.get(url).status_code == 200
 
 

@@ -1,0 +1,71 @@
+"""The public change log of a case study: what changed in its published fields, and when.
+
+Built from the project's history (django-simple-history). Only changes made while the
+project was published, and visible on the site, are listed: no editors' names and nothing
+from drafts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cases.models import Project, PublicationStatus
+
+# Bookkeeping and derived columns are not news to a reader.
+HIDDEN_FIELDS = {
+    "id",
+    "status",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "search_text",
+    "launch_year",
+    "capital_raised_usd",
+    "has_results",
+    "has_evaluation",
+}
+MAX_VERSIONS = 200
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: object
+    new: object
+
+
+@dataclass
+class ChangeEntry:
+    date: object
+    changes: list[FieldChange]
+
+
+def _public(version) -> bool:
+    return version.status == PublicationStatus.PUBLISHED and version.deleted_at is None
+
+
+def public_changes(project: Project, *, limit: int = 20) -> list[ChangeEntry]:
+    """Newest first. One query."""
+    fields = [
+        f.name
+        for f in Project._meta.concrete_fields
+        if f.name not in HIDDEN_FIELDS and f.name != "import_baseline"
+    ]
+    labels = {f.name: str(f.verbose_name) for f in Project._meta.concrete_fields}
+    versions = list(
+        project.history.order_by("history_date", "history_id").only(
+            "history_date", "history_id", *fields, "status", "deleted_at"
+        )[:MAX_VERSIONS]
+    )
+    entries = []
+    for older, newer in zip(versions, versions[1:], strict=False):
+        if not (_public(older) and _public(newer)):
+            continue
+        delta = newer.diff_against(older, included_fields=fields)
+        changes = [
+            FieldChange(labels[change.field].capitalize(), change.old, change.new)
+            for change in delta.changes
+        ]
+        if changes:
+            entries.append(ChangeEntry(newer.history_date, changes))
+    return entries[::-1][:limit]

@@ -133,8 +133,12 @@ class WorkflowAdminMixin:
 # Project parts, inline
 
 
-class PartInline(admin.TabularInline):
-    """A component table of a project; new rows go after the existing ones."""
+class PartInline(admin.StackedInline):
+    """A component table of a project; new rows go after the existing ones. Stacked, not
+    tabular: each field then has its own label (the tabular layout has only column headers,
+    which screen readers do not announce for each input)."""
+
+    classes = ["collapse"]
 
     extra = 0
     show_change_link = False

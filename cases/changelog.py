@@ -8,6 +8,7 @@ from drafts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from cases.models import Project, PublicationStatus
 
@@ -40,6 +41,16 @@ class ChangeEntry:
     changes: list[FieldChange]
 
 
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, Decimal):
+        return f"{value:,.0f}" if value == value.to_integral_value() else f"{value.normalize():,}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def _public(version) -> bool:
     return version.status == PublicationStatus.PUBLISHED and version.deleted_at is None
 
@@ -63,7 +74,7 @@ def public_changes(project: Project, *, limit: int = 20) -> list[ChangeEntry]:
             continue
         delta = newer.diff_against(older, included_fields=fields)
         changes = [
-            FieldChange(labels[change.field].capitalize(), change.old, change.new)
+            FieldChange(labels[change.field].capitalize(), _shown(change.old), _shown(change.new))
             for change in delta.changes
         ]
         if changes:

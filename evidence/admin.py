@@ -9,13 +9,13 @@ from evidence.models import DocumentAuthor, DocumentProject, EvidenceDocument
 from evidence.services import index_file, refresh_authors_text
 
 
-class AuthorInline(admin.TabularInline):
+class AuthorInline(admin.StackedInline):
     model = DocumentAuthor
     extra = 1
     fields = ["position", "name", "kind"]
 
 
-class ProjectLinkInline(admin.TabularInline):
+class ProjectLinkInline(admin.StackedInline):
     model = DocumentProject
     extra = 0
     fields = ["project", "relation", "from_indigo"]

@@ -85,7 +85,44 @@ def _yes_no() -> list[tuple[str, str]]:
     return [("yes", "Yes"), ("no", "No")]
 
 
-class CaseFilter(django_filters.FilterSet):
+class FacetedFilterSet(django_filters.FilterSet):
+    """What a list page needs besides the results: the active filters, the ignored ones,
+    and the queryset under all filters but some (for facet counts). Check boxes that are
+    not ticked ("..._none") are no filter at all."""
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        return self._filtered(queryset, skip=())
+
+    def _applies(self, name: str, value: Any) -> bool:
+        return not (name.endswith("_none") and not value)
+
+    def active(self) -> dict[str, Any]:
+        """The valid, non-empty parameters."""
+        self.form.is_valid()
+        return {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if value not in (None, "", [], False) and name != "sort"
+        }
+
+    def ignored(self) -> dict[str, str]:
+        """Parameters given with values that do not validate: ignored, and said so."""
+        self.form.is_valid()
+        return {name: "; ".join(errors) for name, errors in self.form.errors.items()}
+
+    def without(self, *names: str) -> QuerySet:
+        """The queryset filtered by every active parameter except ``names``."""
+        return self._filtered(self.queryset, skip=names)
+
+    def _filtered(self, queryset: QuerySet, *, skip: tuple[str, ...]) -> QuerySet:
+        self.form.is_valid()
+        for name, value in self.form.cleaned_data.items():
+            if name not in skip and self._applies(name, value):
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+
+class CaseFilter(FacetedFilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search", max_length=200)
     policy_area = CodeListFilter(
         method="filter_policy_area",
@@ -216,39 +253,6 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(**{name: value == "yes"})
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset
-
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        for name, value in self.form.cleaned_data.items():
-            if name.endswith("_none") and not value:
-                continue  # an unticked box
-            queryset = self.filters[name].filter(queryset, value)
-        return queryset
-
-    # -- what the page needs besides the results -----------------------------------------
-
-    def active(self) -> dict[str, Any]:
-        """The valid, non-empty parameters."""
-        self.form.is_valid()
-        return {
-            name: value
-            for name, value in self.form.cleaned_data.items()
-            if value not in (None, "", [], False) and name != "sort"
-        }
-
-    def ignored(self) -> dict[str, str]:
-        """Parameters given with values that do not validate: ignored, and said so."""
-        self.form.is_valid()
-        return {name: "; ".join(errors) for name, errors in self.form.errors.items()}
-
-    def without(self, *names: str) -> QuerySet:
-        """The queryset filtered by every active parameter except ``names`` (for facets)."""
-        self.form.is_valid()
-        queryset = self.queryset
-        for name, value in self.form.cleaned_data.items():
-            if name in names or (name.endswith("_none") and not value):
-                continue
-            queryset = self.filters[name].filter(queryset, value)
         return queryset
 
 

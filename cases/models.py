@@ -1681,15 +1681,9 @@ class TechnicalAssistanceDetail(IndigoRow):
         ]
 
 
-class OutcomePayerCost(IndigoRow):
-    """A row of projects_outcome_payer_cost.csv."""
+class CostRow(IndigoRow):
+    """The columns projects_outcome_payer_cost.csv and projects_provider_side_cost.csv share."""
 
-    parent_field = "project"
-    indigo_file = "projects_outcome_payer_cost.csv"
-
-    project = models.ForeignKey(
-        "Project", on_delete=models.CASCADE, related_name="outcome_payer_costs"
-    )
     position = models.PositiveIntegerField(
         help_text="Order of the row within its project in the INDIGO file."
     )
@@ -1738,6 +1732,20 @@ class OutcomePayerCost(IndigoRow):
     notes = models.TextField("Notes", blank=True)
 
     class Meta:
+        abstract = True
+
+
+class OutcomePayerCost(CostRow):
+    """A row of projects_outcome_payer_cost.csv."""
+
+    parent_field = "project"
+    indigo_file = "projects_outcome_payer_cost.csv"
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="outcome_payer_costs"
+    )
+
+    class Meta:
         ordering = ["project", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -1746,7 +1754,7 @@ class OutcomePayerCost(IndigoRow):
         ]
 
 
-class ProviderSideCost(IndigoRow):
+class ProviderSideCost(CostRow):
     """A row of projects_provider_side_cost.csv."""
 
     parent_field = "project"
@@ -1755,52 +1763,6 @@ class ProviderSideCost(IndigoRow):
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="provider_side_costs"
     )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
-    )
-    date = PartialDateField("Date")
-    date_text = models.TextField(
-        "date as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
-    phase = models.CharField("Phase of Impact Bond", max_length=255, blank=True)
-    cost_classification = models.CharField("Cost Classification", max_length=255, blank=True)
-    currency = CurrencyField("Payment - Currency")
-    planned = AmountField("Payment - Planned")
-    planned_text = models.TextField(
-        "planned as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
-    planned_usd = AmountField("Payment - Planned USD")
-    planned_usd_text = models.TextField(
-        "planned usd as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
-    actual = AmountField("Payment - Actual")
-    actual_text = models.TextField(
-        "actual as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
-    actual_usd = AmountField("Payment - Actual USD")
-    actual_usd_text = models.TextField(
-        "actual usd as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
-    incurred_by = models.CharField("Cost incurred by", max_length=255, blank=True)
-    cost_type = models.CharField("Type", max_length=255, blank=True)
-    number_of_days = AmountField("Number of days")
-    number_of_days_text = models.TextField(
-        "number of days as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
-    sources = SourceIdsField("Sources")
-    notes = models.TextField("Notes", blank=True)
 
     class Meta:
         ordering = ["project", "position"]

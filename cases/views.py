@@ -20,6 +20,7 @@ from django_countries import countries
 from cases import citations, search
 from cases.changelog import public_changes
 from cases.filters import NOT_RECORDED, ROLE_MODELS, SORTS, CaseFilter, facets, ranges
+from cases.listing import PAGE_SIZES, page_size, url_without
 from cases.models import (
     DeliveryLocation,
     IntermediaryService,
@@ -34,28 +35,6 @@ from cases.models import (
 )
 from cases.policy_areas import INTRODUCTIONS
 
-PAGE_SIZES = (10, 20, 50, 100)
-DEFAULT_PAGE_SIZE = 20
-
-
-def _page_size(request: HttpRequest) -> int:
-    try:
-        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
-    except (TypeError, ValueError):
-        return DEFAULT_PAGE_SIZE
-    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-
-
-def _url_without(params: QueryDict, name: str, value: str | None = None) -> str:
-    """The current query string less one parameter (or one of its values), and the page."""
-    kept = [
-        (key, item)
-        for key in params
-        for item in params.getlist(key)
-        if key != "page" and not (key == name and (value is None or item == value))
-    ]
-    return "?" + urlencode(kept) if kept else "?"
-
 
 def _active_filters(filterset: CaseFilter, params: QueryDict) -> list[dict[str, str]]:
     """One removable entry per active filter value, for the summary above the results."""
@@ -69,17 +48,17 @@ def _active_filters(filterset: CaseFilter, params: QueryDict) -> list[dict[str, 
                     "Not recorded" if item == NOT_RECORDED else item
                 )
                 entries.append(
-                    {"label": f"{label}: {text}", "remove": _url_without(params, name, item)}
+                    {"label": f"{label}: {text}", "remove": url_without(params, name, item)}
                 )
         elif isinstance(value, bool):
-            entries.append({"label": label, "remove": _url_without(params, name)})
+            entries.append({"label": label, "remove": url_without(params, name)})
         else:
             shown = value
             if isinstance(value, Decimal):
                 shown = f"{value:,.0f}"
             if name == "has_results" or name == "has_evaluation":
                 shown = "yes" if value == "yes" else "no"
-            entries.append({"label": f"{label}: {shown}", "remove": _url_without(params, name)})
+            entries.append({"label": f"{label}: {shown}", "remove": url_without(params, name)})
     return entries
 
 
@@ -95,7 +74,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     else:
         sort = "name" if sort == "relevance" else sort
         queryset = queryset.order_by(*SORTS[sort][1])
-    per_page = _page_size(request)
+    per_page = page_size(request)
     page = Paginator(queryset.for_list(), per_page).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     found = search.passages([p.pk for p in rows], query) if searching else {}
@@ -124,8 +103,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         ],
         "per_page": per_page,
         "page_sizes": PAGE_SIZES,
-        "page_query": _url_without(params, "page"),
-        "clear_url": "?",
+        "page_query": url_without(params, "page"),
     }
     return render(request, "cases/case_list.html", context)
 

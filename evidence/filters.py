@@ -14,7 +14,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django_countries import countries
 
-from cases.filters import NOT_RECORDED, CodeListFilter, Facet, FacetValue, RangeFacet
+from cases.filters import (
+    NOT_RECORDED,
+    CodeListFilter,
+    Facet,
+    FacetedFilterSet,
+    FacetValue,
+    RangeFacet,
+)
 from cases.models import PolicySector, PublicationStatus, Stage
 from evidence.models import (
     DocumentCountry,
@@ -46,7 +53,7 @@ def _linked_project(**conditions: Any) -> Exists:
     )
 
 
-class EvidenceFilter(django_filters.FilterSet):
+class EvidenceFilter(FacetedFilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search", max_length=200)
     type = CodeListFilter(method="filter_type", label="Type", choices=DocumentType.choices)
     year_min = django_filters.NumberFilter(
@@ -166,26 +173,6 @@ class EvidenceFilter(django_filters.FilterSet):
         return queryset.filter(_linked_project(project__stage__in=value)) if value else queryset
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset
-
-    def active(self) -> dict[str, Any]:
-        self.form.is_valid()
-        return {
-            name: value
-            for name, value in self.form.cleaned_data.items()
-            if value not in (None, "", [], False) and name != "sort"
-        }
-
-    def ignored(self) -> dict[str, str]:
-        self.form.is_valid()
-        return {name: "; ".join(errors) for name, errors in self.form.errors.items()}
-
-    def without(self, *names: str) -> QuerySet:
-        self.form.is_valid()
-        queryset = self.queryset
-        for name, value in self.form.cleaned_data.items():
-            if name not in names:
-                queryset = self.filters[name].filter(queryset, value)
         return queryset
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from cases.listing import PAGE_SIZES, page_size, url_without
 from cases.search import words
 from evidence import citations
 from evidence.filters import SORTS, EvidenceFilter, facets, year_range
@@ -18,27 +18,7 @@ from evidence.models import EvidenceDocument, EvidenceRating, Relation, TextStat
 from evidence.ratings import MEANINGS, SCALE
 from evidence.search import DOCUMENTS
 
-PAGE_SIZES = (10, 20, 50, 100)
-DEFAULT_PAGE_SIZE = 20
 MAX_EXPORT = 2000
-
-
-def _page_size(request: HttpRequest) -> int:
-    try:
-        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
-    except (TypeError, ValueError):
-        return DEFAULT_PAGE_SIZE
-    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-
-
-def _url_without(params: QueryDict, name: str, value: str | None = None) -> str:
-    kept = [
-        (key, item)
-        for key in params
-        for item in params.getlist(key)
-        if key != "page" and not (key == name and (value is None or item == value))
-    ]
-    return "?" + urlencode(kept) if kept else "?"
 
 
 def _filtered(request: HttpRequest) -> tuple[EvidenceFilter, object, str, bool, str]:
@@ -58,7 +38,7 @@ def _filtered(request: HttpRequest) -> tuple[EvidenceFilter, object, str, bool, 
 @require_safe
 def document_list(request: HttpRequest) -> HttpResponse:
     filterset, queryset, query, searching, sort = _filtered(request)
-    per_page = _page_size(request)
+    per_page = page_size(request)
     page = Paginator(queryset.for_list(), per_page).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     found = DOCUMENTS.passages([d.pk for d in rows], query) if searching else {}
@@ -74,14 +54,14 @@ def document_list(request: HttpRequest) -> HttpResponse:
             for item in value:
                 text = labels.get(name, {}).get(item, item)
                 active.append(
-                    {"label": f"{label}: {text}", "remove": _url_without(params, name, item)}
+                    {"label": f"{label}: {text}", "remove": url_without(params, name, item)}
                 )
         elif value is True:
-            active.append({"label": label, "remove": _url_without(params, name)})
+            active.append({"label": label, "remove": url_without(params, name)})
         else:
             shown = int(value) if name.startswith("year_") else value
-            active.append({"label": f"{label}: {shown}", "remove": _url_without(params, name)})
-    export_query = _url_without(params, "page")
+            active.append({"label": f"{label}: {shown}", "remove": url_without(params, name)})
+    export_query = url_without(params, "page")
     context = {
         "filterset": filterset,
         "query": query,

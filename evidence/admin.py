@@ -5,7 +5,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cases.admin import WorkflowAdminMixin
 from evidence.forms import EvidenceDocumentForm
-from evidence.models import DocumentAuthor, DocumentProject, EvidenceDocument
+from evidence.models import (
+    DocumentAuthor,
+    DocumentCountry,
+    DocumentPolicyArea,
+    DocumentProject,
+    EvidenceDocument,
+)
 from evidence.services import index_file, refresh_authors_text
 
 
@@ -23,6 +29,20 @@ class ProjectLinkInline(admin.StackedInline):
     raw_id_fields = ["project"]
 
 
+class PolicyAreaInline(admin.StackedInline):
+    model = DocumentPolicyArea
+    extra = 0
+    fields = ["policy_area", "from_indigo"]
+    readonly_fields = ["from_indigo"]
+
+
+class CountryInline(admin.StackedInline):
+    model = DocumentCountry
+    extra = 0
+    fields = ["country", "from_indigo"]
+    readonly_fields = ["from_indigo"]
+
+
 @admin.register(EvidenceDocument)
 class EvidenceDocumentAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     form = EvidenceDocumentForm
@@ -32,7 +52,7 @@ class EvidenceDocumentAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     readonly_fields = ["text_status", "file_size"]
     computed_fields = ["text", "text_status", "file_size", "authors_text"]
     show_facets = admin.ShowFacets.ALWAYS
-    inlines = [AuthorInline, ProjectLinkInline]
+    inlines = [AuthorInline, ProjectLinkInline, PolicyAreaInline, CountryInline]
 
     def save_model(self, request, obj, form, change):
         # The upload was checked by the form (PDF by content, at most 50 MB); its text is

@@ -93,6 +93,12 @@ def test_an_upload_through_the_admin_is_checked_and_indexed(client, _media):
         "authors-0-kind": "person",
         "project_links-TOTAL_FORMS": "0",
         "project_links-INITIAL_FORMS": "0",
+        "policy_areas-TOTAL_FORMS": "1",
+        "policy_areas-INITIAL_FORMS": "0",
+        "policy_areas-0-policy_area": "health",
+        "countries-TOTAL_FORMS": "1",
+        "countries-INITIAL_FORMS": "0",
+        "countries-0-country": "GB",
     }
     bad = dict(
         data, file=SimpleUploadedFile("x.pdf", b"<html>no</html>", content_type="application/pdf")
@@ -112,6 +118,8 @@ def test_an_upload_through_the_admin_is_checked_and_indexed(client, _media):
     assert document.text_status == TextStatus.EXTRACTED and PHRASE in document.text
     assert "My Report" not in document.file.name and document.file.name.endswith(".pdf")
     assert document.authors_text == "Doe, Jane"
+    assert list(document.policy_areas.values_list("policy_area", flat=True)) == ["health"]
+    assert list(document.countries.values_list("country", flat=True)) == ["GB"]
 
 
 @pytest.mark.parametrize("backend_query", [PHRASE, "marmalade", "quokka covenant"])

@@ -91,87 +91,71 @@ def validate_partial_date(value: str) -> None:
         raise ValidationError(f"write the date as {parsed.isoformat()}")
 
 
-class PartialDateField(models.CharField):
+class DefaultsMixin:
+    """A field type with its own defaults, which migrations need not repeat (they are
+    left out of ``deconstruct()`` while unchanged)."""
+
+    defaults: ClassVar[dict[str, object]] = {}
+
+    def __init__(self, *args, **kwargs):
+        for key, value in self.defaults.items():
+            kwargs.setdefault(key, value)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key, value in self.defaults.items():
+            if key in kwargs and kwargs[key] == value:
+                del kwargs[key]
+        return name, path, args, kwargs
+
+
+class PartialDateField(DefaultsMixin, models.CharField):
     """``2016``, ``2016-07`` or ``2016-07-14``: sorts as text and keeps its precision."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 10)
-        kwargs.setdefault("blank", True)
-        kwargs.setdefault("validators", [validate_partial_date])
-        kwargs.setdefault("help_text", "YYYY, YYYY-MM or YYYY-MM-DD, as precise as known.")
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        for key in ("max_length", "blank", "validators", "help_text"):
-            kwargs.pop(key, None)
-        return name, path, args, kwargs
+    defaults: ClassVar[dict[str, object]] = {
+        "max_length": 10,
+        "blank": True,
+        "validators": [validate_partial_date],
+        "help_text": "YYYY, YYYY-MM or YYYY-MM-DD, as precise as known.",
+    }
 
 
-class AmountField(models.DecimalField):
+class AmountField(DefaultsMixin, models.DecimalField):
     """A money amount or count: up to 15 digits before the point and 4 after."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_digits", 19)
-        kwargs.setdefault("decimal_places", 4)
-        kwargs.setdefault("null", True)
-        kwargs.setdefault("blank", True)
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        for key in ("max_digits", "decimal_places", "null", "blank"):
-            kwargs.pop(key, None)
-        return name, path, args, kwargs
+    defaults: ClassVar[dict[str, object]] = {
+        "max_digits": 19,
+        "decimal_places": 4,
+        "null": True,
+        "blank": True,
+    }
 
 
-class CurrencyField(models.CharField):
+class CurrencyField(DefaultsMixin, models.CharField):
     """An ISO 4217 currency code."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 3)
-        kwargs.setdefault("blank", True)
-        kwargs.setdefault(
-            "validators", [RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code.")]
-        )
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        for key in ("max_length", "blank", "validators"):
-            kwargs.pop(key, None)
-        return name, path, args, kwargs
+    defaults: ClassVar[dict[str, object]] = {
+        "max_length": 3,
+        "blank": True,
+        "validators": [RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code.")],
+    }
 
 
-class CountryField(models.CharField):
+class CountryField(DefaultsMixin, models.CharField):
     """An ISO 3166-1 alpha-2 country code."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 2)
-        kwargs.setdefault("blank", True)
-        kwargs.setdefault(
-            "validators", [RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 code.")]
-        )
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        for key in ("max_length", "blank", "validators"):
-            kwargs.pop(key, None)
-        return name, path, args, kwargs
+    defaults: ClassVar[dict[str, object]] = {
+        "max_length": 2,
+        "blank": True,
+        "validators": [RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 code.")],
+    }
 
 
-class SourceIdsField(models.TextField):
+class SourceIdsField(DefaultsMixin, models.TextField):
     """The ids of the project's sources that back a section: ``source1,source7``."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("blank", True)
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs.pop("blank", None)
-        return name, path, args, kwargs
+    defaults: ClassVar[dict[str, object]] = {"blank": True}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -119,3 +119,15 @@ def test_debug_is_off_by_default():
 
     assert settings.DEBUG is False
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        "HTTPS": "1",
+        "SECRET_KEY": "s3cret-" + "k" * 60,
+        "ALLOWED_HOSTS": "outcomes.example.org",
+        "GOLAB_GENERATE_SECRET_KEY": "0",
+    }
+    result = _manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -345,6 +345,8 @@ class ProjectAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         return {"indigo_id": f"INDIGO-POJ-{max(numbers, default=0) + 1:04d}"}
 
     def save_formset(self, request, form, formset, change):
+        if not any(f.name == "position" for f in formset.model._meta.fields):
+            return super().save_formset(request, form, formset, change)
         parts = formset.save(commit=False)
         next_position = formset.model.objects.filter(project=form.instance).aggregate(
             m=Max("position")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.admin import WorkflowAdminMixin
+from cases.admin import ProjectAdmin, WorkflowAdminMixin
 from evidence.forms import EvidenceDocumentForm
 from evidence.models import (
     DocumentAuthor,
@@ -66,3 +66,21 @@ class EvidenceDocumentAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         refresh_authors_text(form.instance)
+
+
+class ProjectEvidenceInline(admin.StackedInline):
+    """The evidence linked to a project, on the project's own admin page. Added here (the
+    evidence app knows projects; the cases app does not know evidence)."""
+
+    model = DocumentProject
+    fk_name = "project"
+    extra = 0
+    classes = ["collapse"]
+    verbose_name = "evidence document"
+    verbose_name_plural = "evidence documents"
+    fields = ["document", "relation", "from_indigo"]
+    readonly_fields = ["from_indigo"]
+    autocomplete_fields = ["document"]
+
+
+ProjectAdmin.inlines = [*ProjectAdmin.inlines, ProjectEvidenceInline]

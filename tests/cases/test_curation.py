@@ -254,3 +254,35 @@ def test_data_quality_report_and_csv(client, indigo_2025, curator):
     lines = csv.content.decode().splitlines()
     assert lines[0].startswith("INDIGO id,Name,Priority 1 %") and len(lines) == 320
     assert not any(line.split(",")[1].startswith(("=", "+", "@")) for line in lines[1:])
+
+
+def test_a_curator_links_evidence_from_the_project_page(client, indigo_2025, curator):
+    from evidence.models import DocumentProject, DocumentType, EvidenceDocument
+
+    document = EvidenceDocument.objects.create(
+        title="Independent evaluation of the Leeds bond",
+        document_type=DocumentType.EVALUATION_REPORT,
+        status=PublicationStatus.PUBLISHED,
+    )
+    project = Project.objects.get(indigo_id="INDIGO-POJ-0153")
+    client.force_login(curator)
+    url = f"/admin/cases/project/{project.pk}/change/"
+    data = form_data(client.get(url))
+    total = int(data["evidence_links-TOTAL_FORMS"])
+    data.update(
+        {
+            "evidence_links-TOTAL_FORMS": str(total + 1),
+            f"evidence_links-{total}-document": str(document.pk),
+            f"evidence_links-{total}-relation": "evaluation-of",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert DocumentProject.objects.filter(
+        project=project, document=document, from_indigo=False
+    ).exists()
+    page = client.get(project.get_absolute_url()).content.decode()
+    evidence = page[page.index('id="evidence-heading"') :]
+    assert evidence.index("Evaluations") < evidence.index(
+        "Independent evaluation of the Leeds bond"
+    )

@@ -172,3 +172,16 @@ def test_pages_load_nothing_from_other_hosts(live_server, page, site):
     page.goto(live_server.url + "/cases/INDIGO-POJ-0153/")
     page.goto(live_server.url + "/cases/?q=homeless")
     assert requested and all(url.startswith(live_server.url) for url in requested)
+
+
+@pytest.mark.parametrize("path", ["/cases/?policy_area=homelessness", "/cases/INDIGO-POJ-0153/"])
+def test_usable_at_200_percent_zoom(live_server, browser, site, path):
+    # A 1280×900 window zoomed to 200% lays out as 640×450 CSS pixels.
+    context = browser.new_context(viewport={"width": 640, "height": 450})
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 640
+    assert page.locator("h1").is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    context.close()

@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -98,7 +98,7 @@ class WorkflowAdminMixin:
 
     def transition_view(self, request: HttpRequest, object_id: str):
         if request.method != "POST":
-            raise PermissionDenied
+            return HttpResponseNotAllowed(["POST"])
         record = get_object_or_404(self.model, pk=object_id)
         target = request.POST.get("to_status", "")
         comment = request.POST.get("comment", "")[:2000]

@@ -9,6 +9,24 @@ from __future__ import annotations
 from cases.interchange import Table
 
 # fmt: off
+# The two cost files have the same columns (cases.models.CostRow).
+COST_COLUMNS = [
+    ('Project ID', 'project', 'parent'),
+    ('Date - (Value)', 'date', 'date~'),
+    ('Phase of Impact Bond - (Value)', 'phase', 'str'),
+    ('Cost Classification - (Value)', 'cost_classification', 'str'),
+    ('Payment - Currency - (Value)', 'currency', 'currency'),
+    ('Payment - Planned - (Value)', 'planned', 'money~'),
+    ('Payment - Planned USD - (Value)', 'planned_usd', 'money~'),
+    ('Payment - Actual - (Value)', 'actual', 'money~'),
+    ('Payment - Actual USD - (Value)', 'actual_usd', 'money~'),
+    ('Cost incurred by - (Value)', 'incurred_by', 'str'),
+    ('Type - (Value)', 'cost_type', 'str'),
+    ('Number of days - (Value)', 'number_of_days', 'money~'),
+    ('Sources', 'sources', 'sources'),
+    ('Notes', 'notes', 'text'),
+]
+
 TABLES: list[Table] = [
     Table(
         "projects.csv",
@@ -500,48 +518,8 @@ TABLES: list[Table] = [
             ('Notes', 'notes', 'text'),
         ],
     ),
-    Table(
-        "projects_outcome_payer_cost.csv",
-        "cases.OutcomePayerCost",
-        parent="project",
-        columns=[
-            ('Project ID', 'project', 'parent'),
-            ('Date - (Value)', 'date', 'date~'),
-            ('Phase of Impact Bond - (Value)', 'phase', 'str'),
-            ('Cost Classification - (Value)', 'cost_classification', 'str'),
-            ('Payment - Currency - (Value)', 'currency', 'currency'),
-            ('Payment - Planned - (Value)', 'planned', 'money~'),
-            ('Payment - Planned USD - (Value)', 'planned_usd', 'money~'),
-            ('Payment - Actual - (Value)', 'actual', 'money~'),
-            ('Payment - Actual USD - (Value)', 'actual_usd', 'money~'),
-            ('Cost incurred by - (Value)', 'incurred_by', 'str'),
-            ('Type - (Value)', 'cost_type', 'str'),
-            ('Number of days - (Value)', 'number_of_days', 'money~'),
-            ('Sources', 'sources', 'sources'),
-            ('Notes', 'notes', 'text'),
-        ],
-    ),
-    Table(
-        "projects_provider_side_cost.csv",
-        "cases.ProviderSideCost",
-        parent="project",
-        columns=[
-            ('Project ID', 'project', 'parent'),
-            ('Date - (Value)', 'date', 'date~'),
-            ('Phase of Impact Bond - (Value)', 'phase', 'str'),
-            ('Cost Classification - (Value)', 'cost_classification', 'str'),
-            ('Payment - Currency - (Value)', 'currency', 'currency'),
-            ('Payment - Planned - (Value)', 'planned', 'money~'),
-            ('Payment - Planned USD - (Value)', 'planned_usd', 'money~'),
-            ('Payment - Actual - (Value)', 'actual', 'money~'),
-            ('Payment - Actual USD - (Value)', 'actual_usd', 'money~'),
-            ('Cost incurred by - (Value)', 'incurred_by', 'str'),
-            ('Type - (Value)', 'cost_type', 'str'),
-            ('Number of days - (Value)', 'number_of_days', 'money~'),
-            ('Sources', 'sources', 'sources'),
-            ('Notes', 'notes', 'text'),
-        ],
-    ),
+    Table("projects_outcome_payer_cost.csv", "cases.OutcomePayerCost", parent="project", columns=COST_COLUMNS),
+    Table("projects_provider_side_cost.csv", "cases.ProviderSideCost", parent="project", columns=COST_COLUMNS),
     Table(
         "projects_360giving_datas.csv",
         "cases.GrantReference",

@@ -29,3 +29,31 @@ def url_without(params: QueryDict, name: str, value: str | None = None) -> str:
         if key != "page" and not (key == name and (value is None or item == value))
     ]
     return "?" + urlencode(kept) if kept else "?"
+
+
+def active_filter_chips(filterset, facet_list, params: QueryDict) -> list[dict[str, str]]:
+    """One removable entry per active filter value, for the summary above the results:
+    facet values by their label, numbers as whole numbers, ticked boxes by their label."""
+    from decimal import Decimal
+
+    labels = {f.name: {v.value: v.label for v in f.values} for f in facet_list}
+    chips = []
+    for name, value in filterset.active().items():
+        label = filterset.filters[name].label
+        if isinstance(value, list):
+            for item in value:
+                text = labels.get(name, {}).get(item) or (
+                    "Not recorded" if item == "none" else item
+                )
+                chips.append(
+                    {"label": f"{label}: {text}", "remove": url_without(params, name, item)}
+                )
+        elif value is True:
+            chips.append({"label": label, "remove": url_without(params, name)})
+        else:
+            if isinstance(value, Decimal):
+                shown = f"{value:,.0f}" if not name.startswith("year_") else f"{int(value)}"
+            else:
+                shown = labels.get(name, {}).get(value, value)
+            chips.append({"label": f"{label}: {shown}", "remove": url_without(params, name)})
+    return chips

@@ -6,21 +6,20 @@ Only published records are ever read here (``published()``); anything else is a 
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, Sum
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from cases import citations, search
 from cases.changelog import public_changes
-from cases.filters import NOT_RECORDED, ROLE_MODELS, SORTS, CaseFilter, facets, ranges
-from cases.listing import PAGE_SIZES, page_size, url_without
+from cases.filters import ROLE_MODELS, SORTS, CaseFilter, facets, ranges
+from cases.listing import PAGE_SIZES, active_filter_chips, page_size, url_without
 from cases.models import (
     DeliveryLocation,
     IntermediaryService,
@@ -34,32 +33,6 @@ from cases.models import (
     Result,
 )
 from cases.policy_areas import INTRODUCTIONS
-
-
-def _active_filters(filterset: CaseFilter, params: QueryDict) -> list[dict[str, str]]:
-    """One removable entry per active filter value, for the summary above the results."""
-    labels = {f.name: {v.value: v.label for v in f.values} for f in filterset.facet_list}
-    entries = []
-    for name, value in filterset.active().items():
-        label = filterset.filters[name].label
-        if isinstance(value, list):
-            for item in value:
-                text = labels.get(name, {}).get(item) or (
-                    "Not recorded" if item == NOT_RECORDED else item
-                )
-                entries.append(
-                    {"label": f"{label}: {text}", "remove": url_without(params, name, item)}
-                )
-        elif isinstance(value, bool):
-            entries.append({"label": label, "remove": url_without(params, name)})
-        else:
-            shown = value
-            if isinstance(value, Decimal):
-                shown = f"{value:,.0f}"
-            if name == "has_results" or name == "has_evaluation":
-                shown = "yes" if value == "yes" else "no"
-            entries.append({"label": f"{label}: {shown}", "remove": url_without(params, name)})
-    return entries
 
 
 @require_safe
@@ -93,7 +66,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "facets": filterset.facet_list,
         "ranges": ranges(filterset),
-        "active_filters": _active_filters(filterset, params),
+        "active_filters": active_filter_chips(filterset, filterset.facet_list, params),
         "ignored": filterset.ignored(),
         "sort": sort,
         "sorts": [

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from cases.listing import PAGE_SIZES, page_size, url_without
+from cases.listing import PAGE_SIZES, active_filter_chips, page_size, url_without
 from cases.search import words
 from evidence import citations
 from evidence.filters import SORTS, EvidenceFilter, facets, year_range
@@ -46,21 +46,6 @@ def document_list(request: HttpRequest) -> HttpResponse:
         document.passage = found.get(document.pk)
     facet_list = facets(filterset)
     params = request.GET.copy()
-    labels = {f.name: {v.value: v.label for v in f.values} for f in facet_list}
-    active = []
-    for name, value in filterset.active().items():
-        label = filterset.filters[name].label
-        if isinstance(value, list):
-            for item in value:
-                text = labels.get(name, {}).get(item, item)
-                active.append(
-                    {"label": f"{label}: {text}", "remove": url_without(params, name, item)}
-                )
-        elif value is True:
-            active.append({"label": label, "remove": url_without(params, name)})
-        else:
-            shown = int(value) if name.startswith("year_") else value
-            active.append({"label": f"{label}: {shown}", "remove": url_without(params, name)})
     export_query = url_without(params, "page")
     context = {
         "filterset": filterset,
@@ -69,7 +54,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "facets": facet_list,
         "ranges": [year_range(filterset)],
-        "active_filters": active,
+        "active_filters": active_filter_chips(filterset, facet_list, params),
         "ignored": filterset.ignored(),
         "sort": sort,
         "sorts": [(k, label) for k, (label, _o) in SORTS.items() if k != "relevance" or searching],

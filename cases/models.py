@@ -174,6 +174,14 @@ class Imported(models.Model):
         abstract = True
 
 
+def published_project_q(prefix: str = "project") -> Q:
+    """The condition "this project is public" (published and not soft-deleted), for a query
+    that reaches projects through ``prefix`` (``""``: on projects themselves). Every query
+    across a join to projects uses it, so a soft-deleted project leaks nowhere."""
+    lead = f"{prefix}__" if prefix else ""
+    return Q(**{f"{lead}status": PublicationStatus.PUBLISHED, f"{lead}deleted_at__isnull": True})
+
+
 class RecordQuerySet(models.QuerySet):
     def published(self):
         """The only records any public page, search, export or feed may show."""

@@ -22,7 +22,7 @@ from cases.filters import (
     FacetValue,
     RangeFacet,
 )
-from cases.models import PolicySector, PublicationStatus, Stage
+from cases.models import PolicySector, Stage, published_project_q
 from evidence.models import (
     DocumentCountry,
     DocumentPolicyArea,
@@ -47,9 +47,7 @@ YEARS = [MinValueValidator(1800), MaxValueValidator(2200)]
 
 def _linked_project(**conditions: Any) -> Exists:
     return Exists(
-        DocumentProject.objects.filter(
-            document=OuterRef("pk"), project__status=PublicationStatus.PUBLISHED, **conditions
-        )
+        DocumentProject.objects.filter(published_project_q(), document=OuterRef("pk"), **conditions)
     )
 
 
@@ -274,8 +272,8 @@ def facets(filterset: EvidenceFilter) -> list[Facet]:
 
     counts = dict(
         DocumentProject.objects.filter(
+            published_project_q(),
             document__in=_pks(filterset.without("project_stage")),
-            project__status=PublicationStatus.PUBLISHED,
         )
         .order_by()
         .values_list("project__stage")

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Q
-
 from cases.interchange import ApplyContext, Counts, ParsedRow, ParsedTable, Problem, Report, Table
-from cases.models import Project, PublicationStatus
+from cases.models import Project, PublicationStatus, published_project_q
 from evidence.models import (
     DocumentType,
     EvidenceDocument,
@@ -160,8 +158,8 @@ def publish_cited_documents(ctx: ApplyContext) -> None:
     the others (kept) and publish again those cited anew."""
     counts = ctx.counts.setdefault("evidence documents", Counts())
     published = PublicationStatus.PUBLISHED
-    cited = Q(project_sources__project__status=published) | Q(
-        project_documents__project__status=published
+    cited = published_project_q("project_sources__project") | published_project_q(
+        "project_documents__project"
     )
     imported = EvidenceDocument.objects.exclude(import_baseline={})
     cited_ids = imported.filter(cited).values("pk")

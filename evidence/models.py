@@ -21,6 +21,7 @@ from cases.models import (
     Project,
     PublicationStatus,
     choice_check,
+    published_project_q,
 )
 
 
@@ -88,9 +89,9 @@ class DocumentQuerySet(models.QuerySet):
             "countries",
             models.Prefetch(
                 "project_links",
-                queryset=DocumentProject.objects.filter(
-                    project__status=PublicationStatus.PUBLISHED
-                ).select_related("project"),
+                queryset=DocumentProject.objects.filter(published_project_q()).select_related(
+                    "project"
+                ),
             ),
         )
 

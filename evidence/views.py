@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from cases.listing import PAGE_SIZES, active_filter_chips, page_size, url_without
+from cases.models import published_project_q
 from cases.search import words
 from evidence import citations
 from evidence.filters import SORTS, EvidenceFilter, facets, year_range
@@ -95,7 +96,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = {Relation.EVALUATION_OF: 0, Relation.ABOUT: 1, Relation.SOURCE_FOR: 2}
     links.sort(key=lambda link: (order.get(link.relation, 9), link.project.name))
     sections = list(
-        document.project_sources.filter(project__status="published")
+        document.project_sources.filter(published_project_q())
         .select_related("project")
         .prefetch_related("citations")
         .order_by("project__indigo_id", "position")

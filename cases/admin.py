@@ -11,10 +11,10 @@ import logging
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
@@ -99,7 +99,10 @@ class WorkflowAdminMixin:
     def transition_view(self, request: HttpRequest, object_id: str):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        record = get_object_or_404(self.model, pk=object_id)
+        # The admin's own lookup: an id that is not a valid key is "not found", not a 500.
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            raise Http404(f"No {self.model._meta.verbose_name} with id {object_id!r}.")
         target = request.POST.get("to_status", "")
         comment = request.POST.get("comment", "")[:2000]
         try:
@@ -449,8 +452,11 @@ def _sort_key(value: object) -> tuple[int, object]:
     return (0, value) if isinstance(value, int) else (1, str(value).lower())
 
 
+# Organisations and funds go through the same workflow and permissions as projects: the status
+# changes only through the workflow buttons, a Curator publishes and withdraws, an Editor
+# edits drafts only.
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     list_display = ["indigo_id", "name", "organisation_type", "country", "status"]
     list_filter = ["status", "organisation_type"]
     show_facets = admin.ShowFacets.ALWAYS
@@ -460,7 +466,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OutcomeFund)
-class OutcomeFundAdmin(SimpleHistoryAdmin):
+class OutcomeFundAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     list_display = ["indigo_id", "name", "stage", "country", "status"]
     list_filter = ["status"]
     search_fields = ["indigo_id", "name"]

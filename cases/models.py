@@ -540,6 +540,7 @@ class Organisation(IndigoRecord):
             models.UniqueConstraint(fields=["indigo_id"], name="organisation_indigo_id_unique"),
             choice_check("organisation", "status", PublicationStatus),
         ]
+        permissions = [("publish_organisation", "Can publish and withdraw organisations")]
 
     def get_absolute_url(self) -> str:
         return reverse("cases:organisation-detail", args=[self.indigo_id])
@@ -716,6 +717,7 @@ class OutcomeFund(IndigoRecord):
             models.UniqueConstraint(fields=["indigo_id"], name="outcome_fund_indigo_id_unique"),
             choice_check("outcome_fund", "status", PublicationStatus),
         ]
+        permissions = [("publish_outcomefund", "Can publish and withdraw outcome funds")]
 
     def get_absolute_url(self) -> str:
         return reverse("cases:fund-detail", args=[self.indigo_id])

@@ -30,3 +30,7 @@ class GolabConfig(AppConfig):
         user_logged_in.connect(_logged_in, dispatch_uid="golab-login")
         user_login_failed.connect(_login_failed, dispatch_uid="golab-login-failed")
         user_locked_out.connect(_locked_out, dispatch_uid="golab-locked-out")
+
+        from golab import accounts
+
+        accounts.connect()

@@ -486,6 +486,12 @@ class ImportUploadForm(forms.Form):
         help_text="At most 50 MB, 500 MB uncompressed. Nothing changes until you confirm.",
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
     )
+    partial = forms.BooleanField(
+        required=False,
+        label="This is a partial snapshot",
+        help_text="Apply only the files it holds; nothing is withdrawn or deleted for lack of "
+        "the others. Without this, a snapshot missing any INDIGO file is refused.",
+    )
 
     def clean_snapshot(self):
         import zipfile
@@ -500,6 +506,8 @@ class ImportUploadForm(forms.Form):
 
 
 def _import_view(model_admin: admin.ModelAdmin, request: HttpRequest):
+    """Upload → dry run → confirm. An import that would withdraw more than a small share of
+    the published records needs a second, explicit yes that names how many."""
     import secrets
     from pathlib import Path
 
@@ -516,37 +524,61 @@ def _import_view(model_admin: admin.ModelAdmin, request: HttpRequest):
         "opts": model_admin.model._meta,
         "title": "Import an INDIGO snapshot",
     }
+    user = request.user.get_username()
     if request.method == "POST" and "token" in request.POST:
         token = request.POST["token"]
         path = folder / f"{token}.zip"
         if not (len(token) == 32 and token.isalnum() and path.exists()):
             messages.error(request, "That upload has expired; upload the file again.")
             return HttpResponseRedirect(request.path)
-        result = import_snapshot(path, run_by=f"admin: {request.user.get_username()}")
-        path.unlink(missing_ok=True)
+        partial = request.POST.get("partial") == "1"
+        confirmed = request.POST.get("confirm_withdrawal") == "yes"
+        result = None
+        try:
+            result = import_snapshot(
+                path, run_by=f"admin: {user}", partial=partial, allow_mass_withdrawal=confirmed
+            )
+        finally:
+            # Kept only while it waits for the yes to a mass withdrawal.
+            if result is None or not result.needs_confirmation:
+                path.unlink(missing_ok=True)
         security_log.info(
-            "import %s by %s: %s",
+            "import %s by %s: %s%s",
             path.name,
-            request.user.get_username(),
-            "applied" if result.ok else "failed",
+            user,
+            "applied" if result.ok else "refused" if result.needs_confirmation else "failed",
+            f" (confirmed mass withdrawal: {'; '.join(result.mass_withdrawal)})"
+            if confirmed and result.ok and result.withdrawn
+            else "",
         )
         if result.ok:
             messages.success(request, f"Imported: {result.changes()} record(s) changed.")
             return HttpResponseRedirect(reverse("admin:cases_importrun_changelist"))
-        context.update(result=result, form=ImportUploadForm())
+        context.update(
+            result=result,
+            form=ImportUploadForm(),
+            token=token if result.needs_confirmation else "",
+            partial=partial,
+        )
         return TemplateResponse(request, "admin/cases/import.html", context)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         folder.mkdir(parents=True, exist_ok=True)
         token = secrets.token_hex(16)
         path = folder / f"{token}.zip"
-        with open(path, "wb") as out:
-            for chunk in form.cleaned_data["snapshot"].chunks():
-                out.write(chunk)
-        result = import_snapshot(path, run_by=f"admin: {request.user.get_username()}", dry_run=True)
-        if not result.ok:
-            path.unlink(missing_ok=True)
-        context.update(result=result, token=token if result.ok else "")
+        partial = form.cleaned_data["partial"]
+        keep = False
+        try:
+            with open(path, "wb") as out:
+                for chunk in form.cleaned_data["snapshot"].chunks():
+                    out.write(chunk)
+            result = import_snapshot(path, run_by=f"admin: {user}", dry_run=True, partial=partial)
+            keep = result.ok or result.needs_confirmation
+        finally:
+            # A file that cannot be imported is not kept, whatever went wrong.
+            if not keep:
+                path.unlink(missing_ok=True)
+        context.update(result=result, token=token if keep else "", partial=partial)
     context["form"] = form
     return TemplateResponse(request, "admin/cases/import.html", context)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -303,6 +304,8 @@ class Snapshot:
         self.path = Path(path)
         self.texts: dict[str, str] = {}
         self.problems: list[Problem] = []
+        # Columns a file has that its INDIGO table does not: ignored, and named in the summary.
+        self.unknown_columns: dict[str, list[str]] = {}
         self._load()
 
     @property
@@ -317,6 +320,22 @@ class Snapshot:
                     continue
                 self._decode(child.name, child.read_bytes())
         elif self.path.is_file() and zipfile.is_zipfile(self.path):
+            self._load_zip()
+        else:
+            self.problems.append(
+                Problem(
+                    str(self.path), 0, "-", "not a folder of INDIGO CSV files or a .zip of them"
+                )
+            )
+            return
+        if not self.texts and not self.problems:
+            self.problems.append(Problem(self.name, 0, "-", "holds no CSV files"))
+
+    def _load_zip(self) -> None:
+        """Read the CSVs of a .zip. A damaged archive (truncated, a bad CRC, an unknown
+        compression, encrypted) is a problem to report, never a traceback."""
+        name = self.name
+        try:
             with zipfile.ZipFile(self.path) as archive:
                 total = 0
                 for info in archive.infolist():
@@ -328,15 +347,14 @@ class Snapshot:
                         self.problems.append(Problem(name, 0, "-", "uncompressed size too large"))
                         return
                     self._decode(name, archive.read(info))
-        else:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
+            self.texts.clear()
             self.problems.append(
-                Problem(
-                    str(self.path), 0, "-", "not a folder of INDIGO CSV files or a .zip of them"
-                )
+                Problem(name, 0, "-", f"the .zip is damaged or unreadable ({exc})")
             )
-            return
-        if "projects.csv" not in self.texts and not self.problems:
-            self.problems.append(Problem("projects.csv", 0, "-", "file is missing"))
+        except NotImplementedError as exc:
+            self.texts.clear()
+            self.problems.append(Problem(name, 0, "-", f"the .zip cannot be read here ({exc})"))
 
     def _decode(self, name: str, data: bytes) -> None:
         try:
@@ -358,6 +376,10 @@ class Snapshot:
         except csv.Error as exc:
             self.problems.append(Problem(table.file, 1, "-", f"not valid CSV: {exc}"))
             return
+        known = set(table.headers)
+        extra = [h for h in header if h and h not in known]
+        if extra:
+            self.unknown_columns[table.file] = extra
         missing = [h for h in table.headers if h not in header]
         for name in missing:
             self.problems.append(Problem(table.file, 1, name, "column is missing"))
@@ -576,6 +598,7 @@ class ApplyContext:
     change_reason: str
     batch_size: int = 500
     withdrawn: list[str] = field(default_factory=list)
+    withdrawn_documents: list[str] = field(default_factory=list)
 
 
 def apply_records(parsed: ParsedTable, ctx: ApplyContext, **on_create: Any) -> dict[str, int]:

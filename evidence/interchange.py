@@ -163,11 +163,12 @@ def publish_cited_documents(ctx: ApplyContext) -> None:
     )
     imported = EvidenceDocument.objects.exclude(import_baseline={})
     cited_ids = imported.filter(cited).values("pk")
-    counts.withdrawn += (
-        imported.filter(status=published)
-        .exclude(pk__in=cited_ids)
-        .update(status=PublicationStatus.WITHDRAWN)
-    )
+    going = imported.filter(status=published).exclude(pk__in=cited_ids)
+    ctx.withdrawn_documents += [
+        f"evidence document {pk}: {title[:120]}"
+        for pk, title in going.order_by("pk").values_list("pk", "title")
+    ]
+    counts.withdrawn += going.update(status=PublicationStatus.WITHDRAWN)
     revived = imported.filter(pk__in=cited_ids).exclude(status=published).update(status=published)
     counts.updated += revived
     counts.unchanged -= revived

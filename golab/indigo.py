@@ -39,6 +39,12 @@ from evidence.services import refresh_evaluation_flags
 
 ALL_TABLES = [*CASE_TABLES, *evidence_interchange.TABLES]
 OWNER_FILES = {"project": "projects.csv", "organisation": "organisations.csv", "fund": "funds.csv"}
+# Every INDIGO snapshot ships these files. One that is missing never means "all its records
+# are gone": the snapshot is refused unless the operator says it is partial.
+REQUIRED_FILES = [table.file for table in ALL_TABLES]
+# An import may withdraw at most this share of the published records of a kind without the
+# operator's explicit yes (--allow-mass-withdrawal, or the box in the admin).
+MASS_WITHDRAWAL_SHARE = 0.10
 
 Progress = Callable[[str], None]
 
@@ -51,13 +57,28 @@ class ImportResult:
     conflicts: list[Conflict] = field(default_factory=list)
     counts: dict[str, Counts] = field(default_factory=dict)
     withdrawn: list[str] = field(default_factory=list)
+    withdrawn_documents: list[str] = field(default_factory=list)
+    # Withdrawals over MASS_WITHDRAWAL_SHARE that the operator has not confirmed: the import
+    # is refused, and these say what would go.
+    mass_withdrawal: list[str] = field(default_factory=list)
+    unknown_columns: dict[str, list[str]] = field(default_factory=dict)
+    partial: bool = False
     applied: bool = False
     dry_run: bool = False
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.mass_withdrawal
+
+    @property
+    def withdrawal_count(self) -> int:
+        return len(self.withdrawn) + len(self.withdrawn_documents)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Nothing is wrong with the files, but the import would withdraw many records."""
+        return not self.errors and bool(self.mass_withdrawal)
 
     def changes(self) -> int:
         return sum(c.changes() for c in self.counts.values())
@@ -72,17 +93,39 @@ def import_snapshot(
     run_by: str,
     dry_run: bool = False,
     progress: Progress | None = None,
+    partial: bool = False,
+    allow_mass_withdrawal: bool = False,
 ) -> ImportResult:
-    """Import an INDIGO snapshot (a folder of CSVs or a .zip of them), all or nothing."""
+    """Import an INDIGO snapshot (a folder of CSVs or a .zip of them), all or nothing.
+
+    A snapshot must hold every file INDIGO ships, unless ``partial``: then only the files
+    present are applied, and nothing is withdrawn or deleted for lack of a file. An import
+    that would withdraw more than ``MASS_WITHDRAWAL_SHARE`` of the published records of a
+    kind changes nothing unless ``allow_mass_withdrawal``; ``result.mass_withdrawal`` then
+    says what would go."""
     say = progress or (lambda _message: None)
     started = time.monotonic()
     started_at = timezone.now()
     snapshot = Snapshot(path)
-    result = ImportResult(source=str(path), dry_run=dry_run)
+    result = ImportResult(source=str(path), dry_run=dry_run, partial=partial)
     report = Report(errors=list(snapshot.problems))
+    if not report.errors and not partial:
+        for name in REQUIRED_FILES:
+            if name not in snapshot.texts:
+                report.errors.append(
+                    Problem(
+                        name,
+                        0,
+                        "-",
+                        "file is missing: every INDIGO snapshot has it, so nothing was "
+                        "imported. To apply only the files present, import it as a partial "
+                        "snapshot (--partial)",
+                    )
+                )
     if report.errors:
         result.errors = report.errors
         return result
+    present = {table.file for table in ALL_TABLES if table.file in snapshot.texts}
 
     parsed: dict[str, ParsedTable] = {}
     for table in ALL_TABLES:
@@ -90,16 +133,23 @@ def import_snapshot(
         if table.file in snapshot.texts:
             say(f"read {table.file}: {len(parsed[table.file].rows)} rows")
     report.errors.extend(p for p in snapshot.problems if p not in report.errors)
-    _check_owners(parsed, report)
+    stored = _stored_ids(partial)
+    _check_owners(parsed, report, stored)
     ids = {
-        "org": {r.owner for r in parsed["organisations.csv"].rows},
-        "fund": {r.owner for r in parsed["funds.csv"].rows},
+        "org": {r.owner for r in parsed["organisations.csv"].rows} | stored["organisation"],
+        "fund": {r.owner for r in parsed["funds.csv"].rows} | stored["fund"],
     }
     for table in ALL_TABLES:
         missing_references(parsed[table.file], ids, report)
     ignored = sorted(set(snapshot.texts) - {t.file for t in ALL_TABLES})
     for name in ignored:
         report.warnings.append(Problem(name, 0, "-", "not an INDIGO table this site imports"))
+    result.unknown_columns = dict(snapshot.unknown_columns)
+    for name, columns in result.unknown_columns.items():
+        for column in columns:
+            report.warnings.append(
+                Problem(name, 1, column, "not a column of this INDIGO table; ignored")
+            )
     result.errors, result.warnings = report.errors, report.warnings
     if report.errors:
         return result
@@ -107,10 +157,14 @@ def import_snapshot(
     reason = f"INDIGO import of {Path(path).name}"
     ctx = ApplyContext(counts=result.counts, conflicts=result.conflicts, change_reason=reason)
     with transaction.atomic():
-        _apply(parsed, ctx, report, say)
+        published_before = _published_counts()
+        _apply(parsed, ctx, report, say, present)
         result.withdrawn = ctx.withdrawn
+        result.withdrawn_documents = ctx.withdrawn_documents
         result.warnings = report.warnings
-        if dry_run:
+        if not allow_mass_withdrawal:
+            result.mass_withdrawal = _mass_withdrawals(result.counts, published_before)
+        if dry_run or result.mass_withdrawal:
             transaction.set_rollback(True)
         else:
             ImportRun.objects.create(
@@ -123,14 +177,61 @@ def import_snapshot(
                 warnings=[str(w) for w in result.warnings],
                 conflicts=[str(c) for c in result.conflicts],
             )
-    result.applied = not dry_run
+    result.applied = not dry_run and not result.mass_withdrawal
     result.seconds = time.monotonic() - started
     return result
 
 
-def _check_owners(parsed: dict[str, ParsedTable], report: Report) -> None:
+# Per kind: where its withdrawals are counted, and how to name it.
+WITHDRAWAL_KINDS = {
+    "projects.csv": "projects",
+    "organisations.csv": "organisations",
+    "funds.csv": "funds",
+    "evidence documents": "evidence documents",
+}
+
+
+def _published_counts() -> dict[str, int]:
+    from evidence.models import EvidenceDocument
+
+    return {
+        "projects.csv": Project.objects.published().count(),
+        "organisations.csv": Organisation.objects.published().count(),
+        "funds.csv": OutcomeFund.objects.published().count(),
+        "evidence documents": EvidenceDocument.objects.published().count(),
+    }
+
+
+def _mass_withdrawals(counts: dict[str, Counts], published_before: dict[str, int]) -> list[str]:
+    """Kinds of which the import would withdraw more than the allowed share."""
+    found = []
+    for key, label in WITHDRAWAL_KINDS.items():
+        withdrawn = counts[key].withdrawn if key in counts else 0
+        total = published_before[key]
+        if withdrawn and withdrawn > MASS_WITHDRAWAL_SHARE * total:
+            found.append(
+                f"{withdrawn} of {total} published {label} ({withdrawn / total:.0%}) would be "
+                f"withdrawn, more than {MASS_WITHDRAWAL_SHARE:.0%}"
+            )
+    return found
+
+
+def _stored_ids(partial: bool) -> dict[str, set[str]]:
+    """Records already stored, which a partial snapshot's rows may refer to."""
+    if not partial:
+        return {kind: set() for kind in OWNER_FILES}
+    return {
+        "project": set(Project.objects.values_list("indigo_id", flat=True)),
+        "organisation": set(Organisation.objects.values_list("indigo_id", flat=True)),
+        "fund": set(OutcomeFund.objects.values_list("indigo_id", flat=True)),
+    }
+
+
+def _check_owners(
+    parsed: dict[str, ParsedTable], report: Report, stored: dict[str, set[str]]
+) -> None:
     owners = {
-        kind: {r.owner for r in parsed[file].rows} | parsed[file].failed
+        kind: {r.owner for r in parsed[file].rows} | parsed[file].failed | stored[kind]
         for kind, file in OWNER_FILES.items()
     }
     for name, table in parsed.items():
@@ -166,8 +267,15 @@ def _refresh_statistics() -> None:
 
 
 def _apply(
-    parsed: dict[str, ParsedTable], ctx: ApplyContext, report: Report, say: Progress
+    parsed: dict[str, ParsedTable],
+    ctx: ApplyContext,
+    report: Report,
+    say: Progress,
+    present: set[str],
 ) -> None:
+    """Apply the files ``present`` (all of them unless the snapshot is partial): a file
+    that is not there leaves its records and rows as they are."""
+
     def step(message: str) -> None:
         say(f"{message} ({time.monotonic() - begun:.1f}s)")
 
@@ -179,36 +287,46 @@ def _apply(
         "fund": apply_records(parsed["funds.csv"], ctx, status=published),
     }
     for file in ("organisations.csv", "funds.csv"):
-        ctx.withdrawn += withdraw_missing(parsed[file], ctx)
+        if file in present:
+            ctx.withdrawn += withdraw_missing(parsed[file], ctx)
     step("organisations and funds")
     projects = apply_records(parsed["projects.csv"], ctx, status=published)
-    ctx.withdrawn += withdraw_missing(parsed["projects.csv"], ctx)
+    if "projects.csv" in present:
+        ctx.withdrawn += withdraw_missing(parsed["projects.csv"], ctx)
     step("projects")
     owners = {"project": projects, "organisation": ids["org"], "fund": ids["fund"]}
-    in_snapshot = {kind: {r.owner for r in parsed[file].rows} for kind, file in OWNER_FILES.items()}
+
+    def in_scope(table: ParsedTable) -> set[str]:
+        """The owners whose rows this file states in full: every owner of the owner file,
+        or (that file missing from a partial snapshot) those the file has rows for."""
+        owner_file = OWNER_FILES[table.table.parent]
+        source = parsed[owner_file] if owner_file in present else table
+        return {r.owner for r in source.rows}
+
     for table in CASE_TABLES:
-        if table.is_record:
+        if table.is_record or table.file not in present:
             continue
         apply_rows(
             parsed[table.file],
             ctx,
             owners[table.parent],
             reference_resolver(table, ids),
-            owners_in_snapshot=in_snapshot[table.parent],
+            owners_in_snapshot=in_scope(parsed[table.file]),
         )
     _refresh_statistics()
     step("project components")
-    evidence_tables = [parsed[t.file] for t in evidence_interchange.TABLES]
+    evidence_tables = [parsed[t.file] for t in evidence_interchange.TABLES if t.file in present]
     documents = evidence_interchange.ensure_documents(evidence_tables, ctx)
     for ptable in evidence_tables:
 
         def resolve(row, table=ptable.table):
             return {"document_id": documents[evidence_interchange.document_key(table, row)]}
 
-        apply_rows(ptable, ctx, projects, resolve, owners_in_snapshot=in_snapshot["project"])
+        apply_rows(ptable, ctx, projects, resolve, owners_in_snapshot=in_scope(ptable))
     evidence_interchange.publish_cited_documents(ctx)
     evidence_interchange.sync_links(ctx)
-    evidence_interchange.sync_citations(parsed["projects.csv"], ctx, report)
+    if "projects.csv" in present:
+        evidence_interchange.sync_citations(parsed["projects.csv"], ctx, report)
     step("sources, documents and citations")
     _refresh_statistics()
     refresh_derived_fields()

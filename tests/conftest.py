@@ -70,15 +70,46 @@ def remove_project(folder: Path, indigo_id: str) -> None:
         write_csv(path, header, [r for r in rows if r[key].strip() != indigo_id])
 
 
-def subset_snapshot(target: Path, project_ids: set[str]) -> Path:
-    """A copy of the 2025-05 snapshot with only some projects (and every organisation and
-    fund): real data, small enough to import in a moment."""
+def subset_snapshot(target: Path, project_ids: set[str], *, all_parties: bool = False) -> Path:
+    """A copy of the 2025-05 snapshot with only some projects and the organisations and funds
+    they name (every one with ``all_parties``): real data, small enough to import in a
+    moment. Every file is there, as in a real snapshot."""
+    import re
+
     target.mkdir(parents=True, exist_ok=True)
-    for path in SNAPSHOT_2025.glob("*.csv"):
-        header, rows = read_csv(path)
-        if path.name == "projects.csv":
+    tables = {path.name: read_csv(path) for path in SNAPSHOT_2025.glob("*.csv")}
+    for name, (header, rows) in tables.items():
+        if name == "projects.csv":
             rows = [r for r in rows if r["ID"].strip() in project_ids]
-        elif path.name.startswith("projects_"):
+        elif name.startswith("projects_"):
             rows = [r for r in rows if r["Project ID"].strip() in project_ids]
-        write_csv(target / path.name, header, rows)
+        tables[name] = (header, rows)
+    if not all_parties:
+        named = re.compile(r"INDIGO-(?:ORG|FUND)-\d+")
+
+        def ids_in(names: list[str]) -> set[str]:
+            return {
+                found
+                for name in names
+                for row in tables[name][1]
+                for cell in row.values()
+                for found in named.findall(cell or "")
+            }
+
+        wanted = ids_in([n for n in tables if n.startswith("projects")])
+        # The organisations the kept funds name, too.
+        for name in [n for n in tables if n.startswith("funds_")]:
+            rows = [r for r in tables[name][1] if r["Fund ID"].strip() in wanted]
+            wanted |= {f for r in rows for c in r.values() for f in named.findall(c or "")}
+        for name, (header, rows) in tables.items():
+            key = {"organisations": "ID", "funds": "ID"}.get(name.removesuffix(".csv"))
+            if key:
+                rows = [r for r in rows if r[key].strip() in wanted]
+            elif name.startswith("organisations_"):
+                rows = [r for r in rows if r["Organisation ID"].strip() in wanted]
+            elif name.startswith("funds_"):
+                rows = [r for r in rows if r["Fund ID"].strip() in wanted]
+            tables[name] = (header, rows)
+    for name, (header, rows) in tables.items():
+        write_csv(target / name, header, rows)
     return target

@@ -22,19 +22,51 @@ class Command(BaseCommand):
         parser.add_argument(
             "--show-warnings", action="store_true", help="list every warning, not just the count"
         )
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="the snapshot holds only some of INDIGO's files: apply those, and withdraw or "
+            "delete nothing for lack of the others (without it, a missing file is an error)",
+        )
+        parser.add_argument(
+            "--allow-mass-withdrawal",
+            action="store_true",
+            help="apply the import even if it withdraws more than 10%% of the published "
+            "records of a kind (without it, such an import changes nothing and lists them)",
+        )
 
-    def handle(self, *args, path: Path, dry_run: bool, show_warnings: bool, **options):
+    def handle(
+        self,
+        *args,
+        path: Path,
+        dry_run: bool,
+        show_warnings: bool,
+        partial: bool,
+        allow_mass_withdrawal: bool,
+        **options,
+    ):
         verbose = options["verbosity"] > 1
         result = import_snapshot(
             path,
             run_by=f"manage.py import_indigo ({getpass.getuser()})",
             dry_run=dry_run,
             progress=self.stdout.write if options["verbosity"] >= 1 else None,
+            partial=partial,
+            allow_mass_withdrawal=allow_mass_withdrawal,
         )
-        if not result.ok:
+        if result.errors:
             for problem in result.errors:
                 self.stderr.write(str(problem))
             raise CommandError(f"{len(result.errors)} problem(s) in {path}; nothing was imported.")
+        if result.mass_withdrawal:
+            self._report(result, show_warnings or verbose)
+            for line in result.mass_withdrawal:
+                self.stderr.write(line)
+            raise CommandError(
+                "Nothing was imported: this import would withdraw many published records "
+                "(listed above). If the source really withdrew them, run it again with "
+                "--allow-mass-withdrawal."
+            )
         if options["verbosity"] >= 1:
             self._report(result, show_warnings or verbose)
 
@@ -52,10 +84,14 @@ class Command(BaseCommand):
                 f"{name:{width}}  {counts.created:7}  {counts.updated:7}  {counts.unchanged:9}"
                 f"  {counts.withdrawn:9}  {counts.deleted:7}"
             )
+        for name, columns in result.unknown_columns.items():
+            write(f"ignored columns in {name}: {', '.join(columns)} (not INDIGO columns)")
         for record in result.withdrawn:
             write(f"withdrawn: {record} (no longer in the snapshot)")
+        for document in result.withdrawn_documents:
+            write(f"withdrawn: {document} (no published case cites it any more)")
         changes = result.changes()
-        verdict = "would change" if result.dry_run else "changed"
+        verdict = "would change" if result.dry_run or result.mass_withdrawal else "changed"
         if changes == 0:
             write(self.style.SUCCESS(f"No changes: the database already holds {result.source}."))
         else:
@@ -64,4 +100,5 @@ class Command(BaseCommand):
             f"{len(result.warnings)} warning(s), {len(result.conflicts)} conflict(s) kept the "
             f"curator's value; {result.seconds:.1f}s."
             + (" Dry run: nothing was changed." if result.dry_run else "")
+            + (" Partial snapshot: only the files present were applied." if result.partial else "")
         )

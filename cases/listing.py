@@ -1,11 +1,13 @@
-"""What the searchable list pages (case studies, evidence) share: page size and URLs that
-drop one filter."""
+"""What the searchable list pages (case studies, evidence) share: page size, URLs that
+drop one filter, and the notice of what was ignored."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, QueryDict
+
+from cases import search
 
 PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
@@ -18,6 +20,16 @@ def page_size(request: HttpRequest) -> int:
     except (TypeError, ValueError):
         return DEFAULT_PAGE_SIZE
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def ignored_parameters(filterset, query: str) -> dict[str, str]:
+    """What the page ignores, and why: parameters that do not validate, and the words of
+    the search too common to search for (a search of only those is no search at all)."""
+    ignored = filterset.ignored()
+    dropped = search.dropped_words(query)
+    if dropped:
+        ignored["q"] = "Too common to search for: " + ", ".join(dropped)
+    return ignored
 
 
 def url_without(params: QueryDict, name: str, value: str | None = None) -> str:

@@ -19,7 +19,13 @@ from django_countries import countries
 from cases import citations, search
 from cases.changelog import public_changes
 from cases.filters import ROLE_MODELS, SORTS, CaseFilter, facets, ranges
-from cases.listing import PAGE_SIZES, active_filter_chips, page_size, url_without
+from cases.listing import (
+    PAGE_SIZES,
+    active_filter_chips,
+    ignored_parameters,
+    page_size,
+    url_without,
+)
 from cases.models import (
     DeliveryLocation,
     IntermediaryService,
@@ -62,12 +68,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filterset": filterset,
         "query": query,
+        "searching": searching,
         "page": page,
         "rows": rows,
         "facets": filterset.facet_list,
         "ranges": ranges(filterset),
         "active_filters": active_filter_chips(filterset, filterset.facet_list, params),
-        "ignored": filterset.ignored(),
+        "ignored": ignored_parameters(filterset, query),
         "sort": sort,
         "sorts": [
             (key, label)

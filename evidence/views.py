@@ -10,7 +10,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from cases.listing import PAGE_SIZES, active_filter_chips, page_size, url_without
+from cases.listing import (
+    PAGE_SIZES,
+    active_filter_chips,
+    ignored_parameters,
+    page_size,
+    url_without,
+)
 from cases.models import published_project_q
 from cases.search import words
 from evidence import citations
@@ -51,12 +57,13 @@ def document_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filterset": filterset,
         "query": query,
+        "searching": searching,
         "page": page,
         "rows": rows,
         "facets": facet_list,
         "ranges": [year_range(filterset)],
         "active_filters": active_filter_chips(filterset, facet_list, params),
-        "ignored": filterset.ignored(),
+        "ignored": ignored_parameters(filterset, query),
         "sort": sort,
         "sorts": [(k, label) for k, (label, _o) in SORTS.items() if k != "relevance" or searching],
         "per_page": per_page,

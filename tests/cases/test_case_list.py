@@ -154,8 +154,8 @@ def test_every_sort_gives_200(client, indigo_2025, sort):
 @pytest.mark.parametrize(
     "params",
     [
-        {"q": "\x00"},
-        {"country": "\x00GB"},
+        {"q": "\x01\x1f\ufffe"},  # NUL itself is a 400: tests/golab/test_hostile_input.py
+        {"country": "\x07GB"},
         {"launch_year_min": "9" * 40},
         {"capital_max": "1e999"},
         {"users_min": "-5"},
@@ -170,7 +170,7 @@ def test_every_sort_gives_200(client, indigo_2025, sort):
         {"launch_year_none": "banana"},
     ],
 )
-def test_odd_parameters_give_200_and_a_notice(client, indigo_2025, params):
+def test_odd_parameters_give_200(client, indigo_2025, params):
     response = client.get("/cases/", params)
     assert response.status_code == 200
 

@@ -26,7 +26,7 @@ endef
 help:
 	@echo "make run    install into .venv, migrate, load the bundled INDIGO snapshot, serve http://$(HOST):$(PORT)"
 	@echo "make test   install the test tools into .venv and run the whole suite"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check and format check, bandit"
 	@echo "make bench  print the import benchmark figures"
 
 $(PY):
@@ -78,6 +78,7 @@ test: install-test chromium
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -r golab cases evidence -x '*/migrations/*' -q
 
 format: install-test
 	$(VENV)/bin/ruff format .

@@ -73,4 +73,4 @@ def json_ld(project: Project, url: str, countries: list[str]) -> SafeString:
         data["temporalCoverage"] = f"{project.launch_year}/.."
     # Escaped like json_script, so no text in the data can close the script element.
     text = json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
-    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped
+    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped  # nosec B308, B703

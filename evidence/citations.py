@@ -252,4 +252,4 @@ def json_ld(document: EvidenceDocument, url: str) -> SafeString:
     if document.language:
         data["inLanguage"] = document.language
     text = json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
-    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped
+    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped  # nosec B308, B703

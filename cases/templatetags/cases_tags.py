@@ -68,4 +68,4 @@ def sanitised(value: str):
 
     from cases.richtext import sanitise_html
 
-    return mark_safe(sanitise_html(value or ""))  # noqa: S308 - nh3 output
+    return mark_safe(sanitise_html(value or ""))  # noqa: S308 - nh3 output  # nosec B308, B703

@@ -39,7 +39,7 @@ from cases.models import (
     StatusChange,
 )
 from cases.richtext import sanitise_html
-from cases.services import refresh_derived_fields
+from cases.services import linked_project_ids, refresh_derived_fields
 
 security_log = logging.getLogger("golab.security")
 
@@ -110,10 +110,18 @@ class WorkflowAdminMixin:
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
         else:
+            self.after_change(record)
             label = PublicationStatus(target).label.lower()
             self.message_user(request, f"“{record}” is now {label}.", messages.SUCCESS)
         info = self.model._meta.app_label, self.model._meta.model_name
         return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[record.pk]))
+
+    def after_change(self, record) -> None:
+        """Keep what depends on the record current after a save or a status change."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.after_change(form.instance)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -367,9 +375,8 @@ class ProjectAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
             removed.delete()
         formset.save_m2m()
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        refresh_derived_fields(project_ids=[form.instance.pk])
+    def after_change(self, record) -> None:
+        refresh_derived_fields(project_ids=[record.pk])
 
     # Deleting is soft: the project leaves every public page and can be restored.
     def delete_model(self, request, obj):
@@ -463,6 +470,10 @@ class OrganisationAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     search_fields = ["indigo_id", "name", "trading_name"]
     readonly_fields = ["indigo_id"]
     exclude = ["import_baseline"]
+
+    def after_change(self, record) -> None:
+        # Projects find their parties' names only while the party is published.
+        refresh_derived_fields(project_ids=linked_project_ids(record))
 
 
 @admin.register(OutcomeFund)

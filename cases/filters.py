@@ -23,6 +23,7 @@ from cases.models import (
     OutcomePaymentCommitment,
     PolicySector,
     Project,
+    PublicationStatus,
     ServiceProvision,
     Stage,
 )
@@ -32,6 +33,9 @@ MAX_VALUES = 30
 MAX_ORGANISATIONS = 60  # per role facet
 ORG_ID = re.compile(r"^INDIGO-ORG-\d{4,9}$")
 
+# A role row names a public party: an organisation that is published (a draft one made in
+# the admin is named nowhere public, not even in a facet or a filter).
+PUBLIC_PARTY = Q(organisation__status=PublicationStatus.PUBLISHED)
 ROLE_MODELS = {
     "outcome_payer": OutcomePaymentCommitment,
     "investor": Investment,
@@ -241,7 +245,11 @@ class CaseFilter(FacetedFilterSet):
         model = ROLE_MODELS[name]
         ids = [v for v in value if v != NOT_RECORDED]
         condition = Q(
-            Exists(model.objects.filter(project=OuterRef("pk"), organisation__indigo_id__in=ids))
+            Exists(
+                model.objects.filter(
+                    PUBLIC_PARTY, project=OuterRef("pk"), organisation__indigo_id__in=ids
+                )
+            )
         )
         if NOT_RECORDED in value:
             condition |= ~Q(_has_role(model))
@@ -271,7 +279,7 @@ def _has_country() -> Exists:
 
 
 def _has_role(model) -> Exists:
-    return Exists(model.objects.filter(project=OuterRef("pk"), organisation__isnull=False))
+    return Exists(model.objects.filter(PUBLIC_PARTY, project=OuterRef("pk")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,7 +371,7 @@ def facets(filterset: CaseFilter) -> list[Facet]:
     for name, model in ROLE_MODELS.items():
         base = filterset.without(name)
         organisations = (
-            model.objects.filter(project__in=_pks(base), organisation__isnull=False)
+            model.objects.filter(PUBLIC_PARTY, project__in=_pks(base))
             .order_by()
             .values_list("organisation__indigo_id", "organisation__name")
             .annotate(n=Count("project", distinct=True))

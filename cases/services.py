@@ -11,6 +11,7 @@ from cases.models import (
     OutcomeMetric,
     OutcomePaymentCommitment,
     Project,
+    PublicationStatus,
     Result,
     ServiceProvision,
 )
@@ -27,6 +28,16 @@ def _launch_year(project: Project) -> int | None:
         if value:
             return int(value[:4])
     return None
+
+
+def linked_project_ids(organisation) -> list[int]:
+    """The projects in which ``organisation`` has a role."""
+    ids: set[int] = set()
+    for model in ROLE_MODELS:
+        ids.update(
+            model.objects.filter(organisation=organisation).values_list("project_id", flat=True)
+        )
+    return sorted(ids)
 
 
 def refresh_derived_fields(*, project_ids: Iterable[int] | None = None) -> int:
@@ -58,7 +69,9 @@ def refresh_derived_fields(*, project_ids: Iterable[int] | None = None) -> int:
         texts[project_id].append(definition)
     for model in ROLE_MODELS:
         for project_id, name in (
-            model.objects.filter(project_id__in=pks, organisation__isnull=False)
+            model.objects.filter(
+                project_id__in=pks, organisation__status=PublicationStatus.PUBLISHED
+            )
             .values_list("project_id", "organisation__name")
             .distinct()
         ):

@@ -190,7 +190,11 @@ def _case_context(project: Project, sources, links) -> dict[str, Any]:
         "evidence_groups": _evidence_groups(links),
         "section_refs": section_refs,
         "source_numbers": numbers,
-        "funds": [link.fund for link in project.project_outcome_funds.all() if link.fund],
+        "funds": [
+            link.fund
+            for link in project.project_outcome_funds.all()
+            if link.fund and link.fund.status == PublicationStatus.PUBLISHED
+        ],
     }
 
 
@@ -205,7 +209,12 @@ def _parties(project: Project) -> list[dict[str, Any]]:
     for label, rows in roles:
         seen: dict[str, Any] = {}
         for row in rows:
+            if row.organisation and row.organisation.status != PublicationStatus.PUBLISHED:
+                # A draft organisation is named nowhere public: the role shows, unnamed.
+                row.organisation, row.organisation_ref, row.unpublished_party = None, "", True
             key = row.organisation.indigo_id if row.organisation else row.organisation_ref
+            if getattr(row, "unpublished_party", False):
+                key = f"unpublished-{row.pk}"
             if key and key not in seen:
                 seen[key] = row
         if seen:

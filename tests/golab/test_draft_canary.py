@@ -25,6 +25,8 @@ from django.utils import timezone
 from cases import search
 from cases.models import (
     DeliveryLocation,
+    IntermediaryService,
+    Investment,
     Organisation,
     OutcomeFund,
     OutcomeMetric,
@@ -35,6 +37,7 @@ from cases.models import (
     ProjectOutcomeFund,
     PublicationStatus,
     Result,
+    ServiceProvision,
     Stage,
 )
 from cases.services import refresh_derived_fields
@@ -66,7 +69,12 @@ WITHDRAWN_PROJECT = "canarywithdrawnproj"
 DELETED_PROJECT = "canarydeletedproj"
 DRAFT_DOCUMENT = "canarydraftdoc"
 DRAFT_HISTORY = "canarydrafthistory"
-TOKENS = [DRAFT_PROJECT, WITHDRAWN_PROJECT, DELETED_PROJECT, DRAFT_DOCUMENT, DRAFT_HISTORY]
+DRAFT_ORGANISATION = "canarydraftorg"
+DRAFT_FUND = "canarydraftfund"
+TOKENS = [
+    DRAFT_PROJECT, WITHDRAWN_PROJECT, DELETED_PROJECT, DRAFT_DOCUMENT, DRAFT_HISTORY,
+    DRAFT_ORGANISATION, DRAFT_FUND,
+]  # fmt: skip
 # A count no published record has, so a leak into a total or a range shows it.
 CANARY_NUMBER = 987654321
 
@@ -285,9 +293,27 @@ def world(settings, tmp_path) -> dict[str, object]:
         project=beta, position=0, document=draft_document, title="Beta document"
     )
 
+    # A draft organisation and a draft fund (made in the admin, not yet published) with parts
+    # in a published project: the project is public, their names are not.
+    draft_organisation = _fill(
+        Organisation, DRAFT_ORGANISATION, indigo_id="INDIGO-ORG-9001", status="draft"
+    )
+    draft_fund = _fill(OutcomeFund, DRAFT_FUND, indigo_id="INDIGO-FUND-9001", status="draft")
+    for model in (OutcomePaymentCommitment, Investment, ServiceProvision, IntermediaryService):
+        model.objects.create(
+            project=alpha,
+            position=5,
+            organisation=draft_organisation,
+            organisation_ref=draft_organisation.indigo_id,
+        )
+    ProjectOutcomeFund.objects.create(
+        project=alpha, position=5, fund=draft_fund, fund_ref=draft_fund.indigo_id
+    )
+
     refresh_derived_fields()
     refresh_evaluation_flags()
     return {
+        "private_parties": [draft_organisation, draft_fund],
         "organisations": [payer, investor],
         "fund": fund,
         "published_projects": [alpha, beta],
@@ -305,6 +331,8 @@ CANARIES: dict[str, str] = {
     "INDIGO-POJ-9001": "draft project's id",
     "INDIGO-POJ-9002": "withdrawn project's id",
     "INDIGO-POJ-9003": "deleted project's id",
+    "INDIGO-ORG-9001": "draft organisation's id",
+    "INDIGO-FUND-9001": "draft fund's id",
     "Antarctica": "draft project's country",
     "Bouvet Island": "withdrawn project's country",
     "Heard Island": "deleted project's country",
@@ -496,6 +524,7 @@ def _private_urls(world) -> list[str]:
     document = world["draft_document"]
     return [
         *(p.get_absolute_url() for p in world["private_projects"]),
+        *(p.get_absolute_url() for p in world["private_parties"]),
         document.get_absolute_url(),
         f"/evidence/{document.pk}/file/",
         *(f"/evidence/{document.pk}/cite.{fmt}" for fmt in ("bib", "ris", "json")),

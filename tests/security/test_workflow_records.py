@@ -77,3 +77,29 @@ def test_a_bad_id_in_the_workflow_url_is_404(client, curator, model, object_id):
     client.force_login(curator)
     response = client.post(f"/admin/{model}/{object_id}/transition/", {"to_status": "x"})
     assert response.status_code in (400, 404)
+
+
+def test_a_projects_search_finds_its_party_only_once_the_party_is_published(client, curator):
+    from cases.models import Investment
+    from cases.services import refresh_derived_fields
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(name="Tenancy bond")
+    party = OrganisationFactory(name="Zanzibarian Social Investors", status="draft")
+    Investment.objects.create(project=project, position=0, organisation=party)
+    refresh_derived_fields(project_ids=[project.pk])
+
+    def found() -> list[str]:
+        response = client.get("/cases/", {"q": "zanzibarian"})
+        return [row.indigo_id for row in response.context["rows"]]
+
+    assert found() == []
+    assert "Zanzibarian" not in client.get(project.get_absolute_url()).content.decode()
+    client.force_login(curator)
+    response = client.post(
+        f"/admin/cases/organisation/{party.pk}/transition/", {"to_status": "published"}
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert found() == [project.indigo_id]
+    assert "Zanzibarian" in client.get(project.get_absolute_url()).content.decode()

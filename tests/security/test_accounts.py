@@ -147,3 +147,21 @@ def test_every_account_change_by_a_superuser_is_logged_with_who_made_it(client, 
                for m in _security_log(caplog))  # fmt: skip
     newbie.delete()
     assert any(m.startswith("account deleted newbie") for m in _security_log(caplog))
+
+
+def test_a_curator_can_neither_change_a_group_nor_read_the_login_records(client, curator):
+    client.force_login(curator)
+    editors = Group.objects.get(name="Editor")
+    before = set(editors.permissions.values_list("pk", flat=True))
+    response = client.post(
+        f"/admin/auth/group/{editors.pk}/change/",
+        {"name": "Editor", "permissions": [str(p.pk) for p in Permission.objects.all()]},
+    )
+    assert response.status_code == 403
+    assert set(editors.permissions.values_list("pk", flat=True)) == before
+    for url in (
+        "/admin/axes/accessattempt/",
+        "/admin/axes/accesslog/",
+        "/admin/axes/accessfailurelog/",
+    ):
+        assert client.get(url).status_code in (403, 404), url

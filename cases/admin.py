@@ -2,7 +2,7 @@
 
 Editors create and edit drafts and submit them for review; curators also publish, withdraw,
 delete (softly) and restore, import, and see the data-quality report. Every permission is
-checked on the server (here and in ``cases.workflow``), not only hidden in the page.
+checked on the server (here and in ``common.workflow``), not only hidden in the page.
 """
 
 from __future__ import annotations
@@ -11,18 +11,15 @@ import logging
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max
-from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import path, reverse
+from django.http import HttpRequest
+from django.urls import path
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases import workflow
 from cases.models import (
     DeliveryLocation,
-    ImportRun,
     IntermediaryService,
     Investment,
     Organisation,
@@ -33,111 +30,16 @@ from cases.models import (
     OutcomePricing,
     Project,
     ProjectOutcomeFund,
-    PublicationStatus,
     Result,
     ServiceProvision,
-    StatusChange,
 )
 from cases.richtext import sanitise_html
 from cases.services import linked_project_ids, refresh_derived_fields
+from common import workflow
+from common.admin import WorkflowAdminMixin
+from common.models import PublicationStatus
 
 security_log = logging.getLogger("golab.security")
-
-
-class WorkflowAdminMixin:
-    """Status is changed only through the workflow buttons; editors edit drafts only;
-    saving (also restoring a version from the history) never touches fields the form
-    does not show, such as the status or the import's bookkeeping."""
-
-    change_form_template = "admin/workflow_change_form.html"
-    # Fields this admin computes itself while saving (kept, not reloaded from the database).
-    computed_fields: list[str] = []
-
-    def _is_curator(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(workflow.publish_permission(self.model))
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None and obj.status != PublicationStatus.DRAFT:
-            return self._is_curator(request)
-        return allowed
-
-    def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "status"]
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            current = type(obj).objects.get(pk=obj.pk)
-            shown = set(form.fields)
-            for field in obj._meta.concrete_fields:
-                if (
-                    field.name not in shown
-                    and field.name not in self.computed_fields
-                    and not field.primary_key
-                ):
-                    setattr(obj, field.attname, getattr(current, field.attname))
-            if "/history/" in request.path:
-                security_log.info(
-                    "restore %s %s to an earlier version by %s",
-                    obj._meta.label,
-                    obj.pk,
-                    request.user.get_username(),
-                )
-        super().save_model(request, obj, form, change)
-
-    def get_urls(self):
-        info = self.model._meta.app_label, self.model._meta.model_name
-        return [
-            path(
-                "<path:object_id>/transition/",
-                self.admin_site.admin_view(self.transition_view),
-                name="{}_{}_transition".format(*info),
-            ),
-            *super().get_urls(),
-        ]
-
-    def transition_view(self, request: HttpRequest, object_id: str):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        # The admin's own lookup: an id that is not a valid key is "not found", not a 500.
-        record = self.get_object(request, unquote(object_id))
-        if record is None:
-            raise Http404(f"No {self.model._meta.verbose_name} with id {object_id!r}.")
-        target = request.POST.get("to_status", "")
-        comment = request.POST.get("comment", "")[:2000]
-        try:
-            workflow.transition(record, target, user=request.user, comment=comment)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        else:
-            self.after_change(record)
-            label = PublicationStatus(target).label.lower()
-            self.message_user(request, f"“{record}” is now {label}.", messages.SUCCESS)
-        info = self.model._meta.app_label, self.model._meta.model_name
-        return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[record.pk]))
-
-    def after_change(self, record) -> None:
-        """Keep what depends on the record current after a save or a status change."""
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        self.after_change(form.instance)
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            targets = workflow.allowed_targets(obj, request.user)
-            context["workflow_actions"] = [(t, workflow.ACTION_LABELS[t]) for t in targets]
-            context["workflow_status"] = obj.get_status_display()
-            info = self.model._meta.app_label, self.model._meta.model_name
-            context["workflow_url"] = reverse("admin:{}_{}_transition".format(*info), args=[obj.pk])
-            context["workflow_log"] = list(
-                StatusChange.objects.filter(
-                    content_type__app_label=info[0],
-                    content_type__model=info[1],
-                    object_id=obj.pk,
-                ).select_related("user")[:10]
-            )
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -483,135 +385,3 @@ class OutcomeFundAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     search_fields = ["indigo_id", "name"]
     readonly_fields = ["indigo_id"]
     exclude = ["import_baseline"]
-
-
-# ---------------------------------------------------------------------------------------------
-# Import from the admin: upload a .zip, see a dry run, confirm.
-
-
-class ImportUploadForm(forms.Form):
-    MAX_BYTES = 50 * 1024 * 1024
-
-    snapshot = forms.FileField(
-        label="INDIGO snapshot (.zip of the CSV files)",
-        help_text="At most 50 MB, 500 MB uncompressed. Nothing changes until you confirm.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
-    )
-    partial = forms.BooleanField(
-        required=False,
-        label="This is a partial snapshot",
-        help_text="Apply only the files it holds; nothing is withdrawn or deleted for lack of "
-        "the others. Without this, a snapshot missing any INDIGO file is refused.",
-    )
-
-    def clean_snapshot(self):
-        import zipfile
-
-        upload = self.cleaned_data["snapshot"]
-        if upload.size > self.MAX_BYTES:
-            raise ValidationError("The file is larger than 50 MB.")
-        if not zipfile.is_zipfile(upload):
-            raise ValidationError("This is not a .zip file.")
-        upload.seek(0)
-        return upload
-
-
-def _import_view(model_admin: admin.ModelAdmin, request: HttpRequest):
-    """Upload → dry run → confirm. An import that would withdraw more than a small share of
-    the published records needs a second, explicit yes that names how many."""
-    import secrets
-    from pathlib import Path
-
-    from django.conf import settings
-    from django.template.response import TemplateResponse
-
-    from golab.indigo import import_snapshot
-
-    if not request.user.has_perm("cases.import_indigo"):
-        raise PermissionDenied
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "title": "Import an INDIGO snapshot",
-    }
-    user = request.user.get_username()
-    if request.method == "POST" and "token" in request.POST:
-        token = request.POST["token"]
-        path = folder / f"{token}.zip"
-        if not (len(token) == 32 and token.isalnum() and path.exists()):
-            messages.error(request, "That upload has expired; upload the file again.")
-            return HttpResponseRedirect(request.path)
-        partial = request.POST.get("partial") == "1"
-        confirmed = request.POST.get("confirm_withdrawal") == "yes"
-        result = None
-        try:
-            result = import_snapshot(
-                path, run_by=f"admin: {user}", partial=partial, allow_mass_withdrawal=confirmed
-            )
-        finally:
-            # Kept only while it waits for the yes to a mass withdrawal.
-            if result is None or not result.needs_confirmation:
-                path.unlink(missing_ok=True)
-        security_log.info(
-            "import %s by %s: %s%s",
-            path.name,
-            user,
-            "applied" if result.ok else "refused" if result.needs_confirmation else "failed",
-            f" (confirmed mass withdrawal: {'; '.join(result.mass_withdrawal)})"
-            if confirmed and result.ok and result.withdrawn
-            else "",
-        )
-        if result.ok:
-            messages.success(request, f"Imported: {result.changes()} record(s) changed.")
-            return HttpResponseRedirect(reverse("admin:cases_importrun_changelist"))
-        context.update(
-            result=result,
-            form=ImportUploadForm(),
-            token=token if result.needs_confirmation else "",
-            partial=partial,
-        )
-        return TemplateResponse(request, "admin/cases/import.html", context)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        folder.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_hex(16)
-        path = folder / f"{token}.zip"
-        partial = form.cleaned_data["partial"]
-        keep = False
-        try:
-            with open(path, "wb") as out:
-                for chunk in form.cleaned_data["snapshot"].chunks():
-                    out.write(chunk)
-            result = import_snapshot(path, run_by=f"admin: {user}", dry_run=True, partial=partial)
-            keep = result.ok or result.needs_confirmation
-        finally:
-            # A file that cannot be imported is not kept, whatever went wrong.
-            if not keep:
-                path.unlink(missing_ok=True)
-        context.update(result=result, token=token if keep else "", partial=partial)
-    context["form"] = form
-    return TemplateResponse(request, "admin/cases/import.html", context)
-
-
-@admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "source", "run_by"]
-    readonly_fields = [f.name for f in ImportRun._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_urls(self):
-        view = self.admin_site.admin_view(lambda request: _import_view(self, request))
-        return [path("import/", view, name="cases_importrun_import"), *super().get_urls()]
-
-    def changelist_view(self, request, extra_context=None):
-        extra = {"can_import": request.user.has_perm("cases.import_indigo")}
-        return super().changelist_view(request, {**extra, **(extra_context or {})})

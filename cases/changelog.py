@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cases.models import Project, PublicationStatus
+from cases.models import Project
+from common.models import PublicationStatus
 
 # Bookkeeping and derived columns are not news to a reader.
 HIDDEN_FIELDS = {

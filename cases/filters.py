@@ -23,10 +23,10 @@ from cases.models import (
     OutcomePaymentCommitment,
     PolicySector,
     Project,
-    PublicationStatus,
     ServiceProvision,
     Stage,
 )
+from common.models import PublicationStatus
 
 NOT_RECORDED = "none"
 MAX_VALUES = 30

@@ -46,8 +46,8 @@ from cases.values import (
     parse_id_list,
     parse_indigo_id,
     parse_integer,
-    parse_partial_date,
 )
+from common.partial_dates import parse_partial_date
 
 NOT_STORED = {"contact", "private"}
 ID_KINDS = {"pojid": "POJ", "orgid": "ORG", "fundid": "FUND"}

@@ -14,23 +14,23 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar
 
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from cases.values import parse_partial_date
+from common.models import (
+    AmountField,
+    CountryField,
+    CurrencyField,
+    PartialDateField,
+    PublicationStatus,
+    SourceIdsField,
+    choice_check,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Code lists (INDIGO 4.x). The value is stored and used in URLs; the label is INDIGO's text.
-
-
-class PublicationStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    PUBLISHED = "published", "Published"
-    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class Stage(models.TextChoices):
@@ -64,98 +64,6 @@ class ResultType(models.TextChoices):
 class PaymentType(models.TextChoices):
     PLANNED = "planned", "Planned"
     ACTUAL = "actual", "Actual"
-
-
-def choice_check(
-    prefix: str, field: str, choices: type[models.TextChoices]
-) -> models.CheckConstraint:
-    """The database refuses a value outside the code list (blank means not recorded)."""
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": [*choices.values, ""]}),
-        name=f"{prefix}_{field}_valid",
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Field types
-
-
-def validate_partial_date(value: str) -> None:
-    from django.core.exceptions import ValidationError
-
-    try:
-        parsed = parse_partial_date(value)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
-    if parsed is not None and parsed.isoformat() != value:
-        raise ValidationError(f"write the date as {parsed.isoformat()}")
-
-
-class DefaultsMixin:
-    """A field type with its own defaults, which migrations need not repeat (they are
-    left out of ``deconstruct()`` while unchanged)."""
-
-    defaults: ClassVar[dict[str, object]] = {}
-
-    def __init__(self, *args, **kwargs):
-        for key, value in self.defaults.items():
-            kwargs.setdefault(key, value)
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        for key, value in self.defaults.items():
-            if key in kwargs and kwargs[key] == value:
-                del kwargs[key]
-        return name, path, args, kwargs
-
-
-class PartialDateField(DefaultsMixin, models.CharField):
-    """``2016``, ``2016-07`` or ``2016-07-14``: sorts as text and keeps its precision."""
-
-    defaults: ClassVar[dict[str, object]] = {
-        "max_length": 10,
-        "blank": True,
-        "validators": [validate_partial_date],
-        "help_text": "YYYY, YYYY-MM or YYYY-MM-DD, as precise as known.",
-    }
-
-
-class AmountField(DefaultsMixin, models.DecimalField):
-    """A money amount or count: up to 15 digits before the point and 4 after."""
-
-    defaults: ClassVar[dict[str, object]] = {
-        "max_digits": 19,
-        "decimal_places": 4,
-        "null": True,
-        "blank": True,
-    }
-
-
-class CurrencyField(DefaultsMixin, models.CharField):
-    """An ISO 4217 currency code."""
-
-    defaults: ClassVar[dict[str, object]] = {
-        "max_length": 3,
-        "blank": True,
-        "validators": [RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code.")],
-    }
-
-
-class CountryField(DefaultsMixin, models.CharField):
-    """An ISO 3166-1 alpha-2 country code."""
-
-    defaults: ClassVar[dict[str, object]] = {
-        "max_length": 2,
-        "blank": True,
-        "validators": [RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 code.")],
-    }
-
-
-class SourceIdsField(DefaultsMixin, models.TextField):
-    """The ids of the project's sources that back a section: ``source1,source7``."""
-
-    defaults: ClassVar[dict[str, object]] = {"blank": True}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -507,6 +415,40 @@ class Project(IndigoRecord):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:case-detail", args=[self.indigo_id])
+
+    def missing_for_publication(self) -> list[str]:
+        """The INDIGO priority-1 fields a project needs before it can be published."""
+        missing = []
+        if not self.name.strip():
+            missing.append("name")
+        if not self.stage:
+            missing.append("stage")
+        if not self.delivery_locations.exclude(country="").exists():
+            missing.append("country (a delivery location with a country)")
+        if not self.policy_sector:
+            missing.append("policy sector")
+        dates = [
+            self.outcomes_contract_signed,
+            self.all_contracts_signed,
+            self.service_start,
+            self.anticipated_service_end,
+            self.actual_service_end,
+            self.anticipated_completion,
+            self.actual_completion,
+        ]
+        if not any(dates):
+            missing.append("at least one date")
+        parties = (
+            self.outcome_payment_commitments.exists()
+            or self.investments.exists()
+            or self.service_provisions.exists()
+            or self.intermediary_services.exists()
+        )
+        if not parties:
+            missing.append(
+                "at least one party (outcome payer, investor, service provider or intermediary)"
+            )
+        return missing
 
 
 class Organisation(IndigoRecord):
@@ -1836,36 +1778,3 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Import of {self.source} at {self.started_at:%Y-%m-%d %H:%M}"
-
-
-class StatusChange(models.Model):
-    """A step of the publication workflow: who moved which record from what to what, when,
-    and why. Kept for projects and evidence documents alike."""
-
-    content_type = models.ForeignKey(
-        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
-    )
-    object_id = models.PositiveBigIntegerField()
-    from_status = models.CharField(max_length=20, choices=PublicationStatus.choices)
-    to_status = models.CharField(max_length=20, choices=PublicationStatus.choices)
-    user = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True)
-    comment = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [
-            # The workflow log of one record, newest first.
-            models.Index(
-                fields=["content_type", "object_id", "at"], name="status_change_record_idx"
-            ),
-        ]
-        constraints = [
-            choice_check("status_change", "from_status", PublicationStatus),
-            choice_check("status_change", "to_status", PublicationStatus),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status} at {self.at:%Y-%m-%d %H:%M}"

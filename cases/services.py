@@ -11,10 +11,10 @@ from cases.models import (
     OutcomeMetric,
     OutcomePaymentCommitment,
     Project,
-    PublicationStatus,
     Result,
     ServiceProvision,
 )
+from common.models import PublicationStatus
 
 ROLE_MODELS = [OutcomePaymentCommitment, Investment, ServiceProvision, IntermediaryService]
 

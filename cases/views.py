@@ -19,13 +19,6 @@ from django_countries import countries
 from cases import citations, search
 from cases.changelog import public_changes
 from cases.filters import ROLE_MODELS, SORTS, CaseFilter, facets, ranges
-from cases.listing import (
-    PAGE_SIZES,
-    active_filter_chips,
-    ignored_parameters,
-    page_size,
-    url_without,
-)
 from cases.models import (
     DeliveryLocation,
     IntermediaryService,
@@ -35,10 +28,18 @@ from cases.models import (
     OutcomePricing,
     PolicySector,
     Project,
-    PublicationStatus,
     Result,
 )
 from cases.policy_areas import INTRODUCTIONS
+from common.listing import (
+    PAGE_SIZES,
+    active_filter_chips,
+    ignored_parameters,
+    page_size,
+    url_without,
+)
+from common.models import PublicationStatus
+from common.search import words
 
 
 @require_safe
@@ -46,7 +47,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     filterset = CaseFilter(request.GET, queryset=Project.objects.published())
     queryset = filterset.qs
     query = filterset.form.cleaned_data.get("q") or ""
-    searching = bool(search.words(query))
+    searching = bool(words(query))
     sort = filterset.form.cleaned_data.get("sort") or ("relevance" if searching else "name")
     if sort == "relevance" and searching:
         queryset = queryset.order_by("-search_rank", "indigo_id")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.admin import ProjectAdmin, WorkflowAdminMixin
+from common.admin import WorkflowAdminMixin
 from evidence.forms import EvidenceDocumentForm
 from evidence.models import (
     DocumentAuthor,
@@ -12,7 +12,7 @@ from evidence.models import (
     DocumentProject,
     EvidenceDocument,
 )
-from evidence.services import index_file, refresh_authors_text
+from evidence.services import index_file, refresh_authors_text, refresh_evaluation_flags
 
 
 class AuthorInline(admin.StackedInline):
@@ -67,10 +67,14 @@ class EvidenceDocumentAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         refresh_authors_text(form.instance)
 
+    def after_change(self, record) -> None:
+        # Its links, type or status may make a project (no longer) have an evaluation.
+        refresh_evaluation_flags()
+
 
 class ProjectEvidenceInline(admin.StackedInline):
-    """The evidence linked to a project, on the project's own admin page. Added here (the
-    evidence app knows projects; the cases app does not know evidence)."""
+    """The evidence linked to a project, on the project's own admin page (golab.admin adds
+    it to the project admin: the cases app does not know evidence)."""
 
     model = DocumentProject
     fk_name = "project"
@@ -81,6 +85,3 @@ class ProjectEvidenceInline(admin.StackedInline):
     fields = ["document", "relation", "from_indigo"]
     readonly_fields = ["from_indigo"]
     autocomplete_fields = ["document"]
-
-
-ProjectAdmin.inlines = [*ProjectAdmin.inlines, ProjectEvidenceInline]

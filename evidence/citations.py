@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
-from cases.values import partial_date_from_db
+from common.partial_dates import partial_date_from_db
 from evidence.models import AuthorKind, DocumentType, EvidenceDocument
 
 _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}

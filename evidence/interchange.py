@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from cases.interchange import ApplyContext, Counts, ParsedRow, ParsedTable, Problem, Report, Table
-from cases.models import Project, PublicationStatus, published_project_q
+from cases.models import Project, published_project_q
+from common.models import PublicationStatus
 from evidence.models import (
     DocumentType,
     EvidenceDocument,

@@ -13,16 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from cases.models import (
-    CountryField,
-    IndigoRow,
-    PartialDateField,
-    PolicySector,
-    Project,
-    PublicationStatus,
-    choice_check,
-    published_project_q,
-)
+from cases.models import IndigoRow, PolicySector, Project, published_project_q
+from common.models import CountryField, PartialDateField, PublicationStatus, choice_check
 
 
 class DocumentType(models.TextChoices):

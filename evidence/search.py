@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cases.search import FullTextIndex
+from common.search import FullTextIndex
 
 DOCUMENTS = FullTextIndex(
     table="evidence_evidencedocument",

@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
-from cases.models import Project, PublicationStatus
+from cases.models import Project
+from common.models import PublicationStatus
 from evidence.files import extract_text, validate_pdf
 from evidence.models import DocumentProject, DocumentType, EvidenceDocument, Relation, TextStatus
 

@@ -10,15 +10,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from cases.listing import (
+from cases.models import published_project_q
+from common.listing import (
     PAGE_SIZES,
     active_filter_chips,
     ignored_parameters,
     page_size,
     url_without,
 )
-from cases.models import published_project_q
-from cases.search import words
+from common.search import words
 from evidence import citations
 from evidence.filters import SORTS, EvidenceFilter, facets, year_range
 from evidence.models import EvidenceDocument, EvidenceRating, Relation, TextStatus

@@ -1,17 +1,37 @@
-"""Accounts in the admin. A superuser has Django's whole user admin; a Curator sees the
-accounts and may grant or revoke the Editor role of plain accounts, and nothing else (see
-``golab.accounts``). Every check is made here on the server: the Curator's form has no other
-field, so whatever else a request posts is ignored."""
+"""The admin pages that span the apps or the site:
+
+- accounts: a superuser has Django's whole user admin; a Curator sees the accounts and may
+  grant or revoke the Editor role of plain accounts, and nothing else (see
+  ``golab.accounts``). Every check is made here on the server: the Curator's form has no
+  other field, so whatever else a request posts is ignored;
+- the project admin with its evidence inline (cases does not know evidence);
+- INDIGO snapshot imports, which write both apps (``golab.indigo``)."""
 
 from __future__ import annotations
 
+import logging
+import secrets
+import zipfile
+from pathlib import Path
+
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
+from cases.admin import ProjectAdmin
+from cases.models import ImportRun, Project
+from evidence.admin import ProjectEvidenceInline
+from evidence.services import refresh_evaluation_flags
 from golab import accounts
+from golab.indigo import import_snapshot
+
+security_log = logging.getLogger("golab.security")
 
 User = get_user_model()
 
@@ -96,3 +116,140 @@ class AccountAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, AccountAdmin)
+
+
+class ProjectWithEvidenceAdmin(ProjectAdmin):
+    """The project admin, with the project's evidence documents inline."""
+
+    inlines = [*ProjectAdmin.inlines, ProjectEvidenceInline]
+
+    def after_change(self, record) -> None:
+        super().after_change(record)
+        # A linked (or unlinked) evaluation changes whether the project has one.
+        refresh_evaluation_flags()
+
+
+admin.site.unregister(Project)
+admin.site.register(Project, ProjectWithEvidenceAdmin)
+
+
+# ---------------------------------------------------------------------------------------------
+# Import from the admin: upload a .zip, see a dry run, confirm.
+
+
+class ImportUploadForm(forms.Form):
+    MAX_BYTES = 50 * 1024 * 1024
+
+    snapshot = forms.FileField(
+        label="INDIGO snapshot (.zip of the CSV files)",
+        help_text="At most 50 MB, 500 MB uncompressed. Nothing changes until you confirm.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )
+    partial = forms.BooleanField(
+        required=False,
+        label="This is a partial snapshot",
+        help_text="Apply only the files it holds; nothing is withdrawn or deleted for lack of "
+        "the others. Without this, a snapshot missing any INDIGO file is refused.",
+    )
+
+    def clean_snapshot(self):
+        upload = self.cleaned_data["snapshot"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError("The file is larger than 50 MB.")
+        if not zipfile.is_zipfile(upload):
+            raise ValidationError("This is not a .zip file.")
+        upload.seek(0)
+        return upload
+
+
+def _import_view(model_admin: admin.ModelAdmin, request: HttpRequest):
+    """Upload → dry run → confirm. An import that would withdraw more than a small share of
+    the published records needs a second, explicit yes that names how many."""
+    if not request.user.has_perm("cases.import_indigo"):
+        raise PermissionDenied
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Import an INDIGO snapshot",
+    }
+    user = request.user.get_username()
+    if request.method == "POST" and "token" in request.POST:
+        token = request.POST["token"]
+        path = folder / f"{token}.zip"
+        if not (len(token) == 32 and token.isalnum() and path.exists()):
+            messages.error(request, "That upload has expired; upload the file again.")
+            return HttpResponseRedirect(request.path)
+        partial = request.POST.get("partial") == "1"
+        confirmed = request.POST.get("confirm_withdrawal") == "yes"
+        result = None
+        try:
+            result = import_snapshot(
+                path, run_by=f"admin: {user}", partial=partial, allow_mass_withdrawal=confirmed
+            )
+        finally:
+            # Kept only while it waits for the yes to a mass withdrawal.
+            if result is None or not result.needs_confirmation:
+                path.unlink(missing_ok=True)
+        security_log.info(
+            "import %s by %s: %s%s",
+            path.name,
+            user,
+            "applied" if result.ok else "refused" if result.needs_confirmation else "failed",
+            f" (confirmed mass withdrawal: {'; '.join(result.mass_withdrawal)})"
+            if confirmed and result.ok and result.withdrawn
+            else "",
+        )
+        if result.ok:
+            messages.success(request, f"Imported: {result.changes()} record(s) changed.")
+            return HttpResponseRedirect(reverse("admin:cases_importrun_changelist"))
+        context.update(
+            result=result,
+            form=ImportUploadForm(),
+            token=token if result.needs_confirmation else "",
+            partial=partial,
+        )
+        return TemplateResponse(request, "admin/cases/import.html", context)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        folder.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_hex(16)
+        path = folder / f"{token}.zip"
+        partial = form.cleaned_data["partial"]
+        keep = False
+        try:
+            with open(path, "wb") as out:
+                for chunk in form.cleaned_data["snapshot"].chunks():
+                    out.write(chunk)
+            result = import_snapshot(path, run_by=f"admin: {user}", dry_run=True, partial=partial)
+            keep = result.ok or result.needs_confirmation
+        finally:
+            # A file that cannot be imported is not kept, whatever went wrong.
+            if not keep:
+                path.unlink(missing_ok=True)
+        context.update(result=result, token=token if keep else "", partial=partial)
+    context["form"] = form
+    return TemplateResponse(request, "admin/cases/import.html", context)
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "source", "run_by"]
+    readonly_fields = [f.name for f in ImportRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: _import_view(self, request))
+        return [path("import/", view, name="cases_importrun_import"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_import": request.user.has_perm("cases.import_indigo")}
+        return super().changelist_view(request, {**extra, **(extra_context or {})})

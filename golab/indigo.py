@@ -32,8 +32,9 @@ from cases.interchange import (
     withdraw_missing,
     write_table,
 )
-from cases.models import ImportRun, Organisation, OutcomeFund, Project, PublicationStatus
+from cases.models import ImportRun, Organisation, OutcomeFund, Project
 from cases.services import refresh_derived_fields
+from common.models import PublicationStatus
 from evidence import interchange as evidence_interchange
 from evidence.services import refresh_evaluation_flags
 

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "common",
     "cases",
     "evidence",
     "golab",

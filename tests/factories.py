@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import factory
 
-from cases.models import (
-    DeliveryLocation,
-    Organisation,
-    OutcomeFund,
-    PolicySector,
-    Project,
-    PublicationStatus,
-    Stage,
-)
+from cases.models import DeliveryLocation, Organisation, OutcomeFund, PolicySector, Project, Stage
+from common.models import PublicationStatus
 from evidence.models import DocumentProject, DocumentType, EvidenceDocument, Relation
 
 

@@ -1,4 +1,4 @@
-"""The two curator roles, as groups: Editor and Curator (see cases.workflow)."""
+"""The two curator roles, as groups: Editor and Curator (see common.workflow)."""
 
 from django.db import migrations
 

@@ -8,15 +8,8 @@ from collections import Counter
 
 import pytest
 
-from cases.models import (
-    DeliveryLocation,
-    Investment,
-    Organisation,
-    PolicySector,
-    Project,
-    PublicationStatus,
-    Stage,
-)
+from cases.models import DeliveryLocation, Investment, Organisation, PolicySector, Project, Stage
+from common.models import PublicationStatus
 from tests.conftest import SNAPSHOT_2025, read_csv
 
 pytestmark = pytest.mark.django_db

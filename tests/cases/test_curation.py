@@ -8,7 +8,8 @@ import logging
 import pytest
 from django.contrib.auth.models import Group, User
 
-from cases.models import Organisation, PolicySector, Project, PublicationStatus, Stage, StatusChange
+from cases.models import Organisation, PolicySector, Project, Stage
+from common.models import PublicationStatus, StatusChange
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple 9"

@@ -1,5 +1,5 @@
 """Common words mean the same on both backends: PostgreSQL's ``english`` configuration drops
-stop words, SQLite's FTS5 does not, so ``cases.search.words()`` drops them (and single
+stop words, SQLite's FTS5 does not, so ``common.search.words()`` drops them (and single
 characters) for both. A search of only such words is no search, and the page says so."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cases.models import Project, PublicationStatus
-from cases.search import MAX_WORDS, STOP_WORDS, dropped_words, words
+from cases.models import Project
+from common.models import PublicationStatus
+from common.search import MAX_WORDS, STOP_WORDS, dropped_words, words
 from evidence.models import DocumentType, EvidenceDocument
 
 PROJECTS = [

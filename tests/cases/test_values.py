@@ -5,15 +5,14 @@ from decimal import Decimal
 import pytest
 
 from cases.values import (
-    PartialDate,
     clean_id,
     parse_currency,
     parse_decimal,
     parse_id_list,
     parse_indigo_id,
     parse_integer,
-    parse_partial_date,
 )
+from common.partial_dates import PartialDate, parse_partial_date
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, User
 
-from cases.models import Project, PublicationStatus
+from cases.models import Project
+from common.models import PublicationStatus
 from golab.indigo import import_snapshot
 from tests.conftest import subset_snapshot
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cases.models import Investment, Project, PublicationStatus
+from cases.models import Investment, Project
+from common.models import PublicationStatus
 from evidence.models import (
     DocumentAuthor,
     DocumentProject,

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases.models import PublicationStatus
+from common.models import PublicationStatus
 from evidence.files import MAX_FILE_BYTES
 from evidence.forms import EvidenceDocumentForm
 from evidence.models import DocumentType, EvidenceDocument, TextStatus

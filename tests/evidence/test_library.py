@@ -10,7 +10,8 @@ import rispy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.models import Project, PublicationStatus
+from cases.models import Project
+from common.models import PublicationStatus
 from evidence.models import (
     DocumentAuthor,
     DocumentProject,

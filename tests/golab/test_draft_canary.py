@@ -35,12 +35,12 @@ from cases.models import (
     PolicySector,
     Project,
     ProjectOutcomeFund,
-    PublicationStatus,
     Result,
     ServiceProvision,
     Stage,
 )
 from cases.services import refresh_derived_fields
+from common.models import PublicationStatus
 from evidence.models import (
     DocumentAuthor,
     DocumentCountry,

@@ -33,7 +33,8 @@ def test_unknown_page_is_a_404(client):
 
 @pytest.mark.django_db
 def test_home_shows_headline_figures_of_published_projects_only(client, indigo_2025):
-    from cases.models import Project, PublicationStatus
+    from cases.models import Project
+    from common.models import PublicationStatus
 
     Project.objects.filter(indigo_id="INDIGO-POJ-0153").update(status=PublicationStatus.DRAFT)
     response = client.get("/")

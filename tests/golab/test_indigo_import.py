@@ -19,9 +19,9 @@ from cases.models import (
     PolicySector,
     Project,
     ProjectOutcomeFund,
-    PublicationStatus,
     Stage,
 )
+from common.models import PublicationStatus
 from evidence.interchange import TABLES as EVIDENCE_TABLES
 from evidence.models import EvidenceDocument, ProjectSource, Section, SectionCitation
 from golab.indigo import import_snapshot

@@ -7,7 +7,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from cases.models import Organisation, Project, PublicationStatus
+from cases.models import Organisation, Project
+from common.models import PublicationStatus
 from evidence.models import EvidenceDocument
 from golab.indigo import export_snapshot, import_snapshot
 from tests.conftest import SNAPSHOT_2024, SNAPSHOT_2025, read_csv, write_csv

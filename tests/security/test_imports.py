@@ -13,7 +13,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from cases.models import Organisation, OutcomeMetric, Project, PublicationStatus
+from cases.models import Organisation, OutcomeMetric, Project
+from common.models import PublicationStatus
 from evidence.models import EvidenceDocument
 from golab.indigo import REQUIRED_FILES, import_snapshot
 from tests.conftest import read_csv, remove_project, subset_snapshot, write_csv

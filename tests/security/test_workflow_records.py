@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from cases.models import Organisation, OutcomeFund, PublicationStatus, StatusChange
+from cases.models import Organisation, OutcomeFund
+from common.models import PublicationStatus, StatusChange
 from tests.factories import OrganisationFactory, OutcomeFundFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import template
 from django_countries import countries
 
-from cases.values import partial_date_from_db
+from common.partial_dates import partial_date_from_db
 
 register = template.Library()
 

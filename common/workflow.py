@@ -1,5 +1,7 @@
-"""The publication workflow of projects (and, through the same code, evidence documents):
-draft → in review → published → withdrawn, and back to draft.
+"""The publication workflow of every publishable record (projects, organisations, funds,
+evidence documents):
+draft → in review → published → withdrawn, and back to draft. A model may say what it lacks
+before it can be published with a ``missing_for_publication()`` method.
 
 Who may do what is checked here, on the server, whatever the page offered:
 - an Editor (``change`` permission) creates and edits drafts and submits them for review;
@@ -15,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from cases.models import Project, PublicationStatus, StatusChange
+from common.models import PublicationStatus, StatusChange
 
 security_log = logging.getLogger("golab.security")
 
@@ -61,41 +63,6 @@ def allowed_targets(record: models.Model, user) -> list[str]:
     return targets
 
 
-def missing_for_publication(project: Project) -> list[str]:
-    """The INDIGO priority-1 fields a project needs before it can be published."""
-    missing = []
-    if not project.name.strip():
-        missing.append("name")
-    if not project.stage:
-        missing.append("stage")
-    if not project.delivery_locations.exclude(country="").exists():
-        missing.append("country (a delivery location with a country)")
-    if not project.policy_sector:
-        missing.append("policy sector")
-    dates = [
-        project.outcomes_contract_signed,
-        project.all_contracts_signed,
-        project.service_start,
-        project.anticipated_service_end,
-        project.actual_service_end,
-        project.anticipated_completion,
-        project.actual_completion,
-    ]
-    if not any(dates):
-        missing.append("at least one date")
-    parties = (
-        project.outcome_payment_commitments.exists()
-        or project.investments.exists()
-        or project.service_provisions.exists()
-        or project.intermediary_services.exists()
-    )
-    if not parties:
-        missing.append(
-            "at least one party (outcome payer, investor, service provider or intermediary)"
-        )
-    return missing
-
-
 @dataclass
 class Transition:
     record: models.Model
@@ -118,8 +85,8 @@ def transition(record: models.Model, to_status: str, *, user, comment: str = "")
         raise PermissionDenied
     if TRANSITIONS[key] and not user.has_perm(publish_permission(type(record))):
         raise PermissionDenied("Only a curator can do this.")
-    if to_status == S.PUBLISHED and isinstance(record, Project):
-        missing = missing_for_publication(record)
+    if to_status == S.PUBLISHED and hasattr(record, "missing_for_publication"):
+        missing = record.missing_for_publication()
         if missing:
             raise ValidationError("Cannot publish: missing " + "; ".join(missing) + ".")
     with transaction.atomic():

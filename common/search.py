@@ -1,0 +1,225 @@
+"""Full-text search: one interface, two implementations.
+
+PostgreSQL: a stored, generated ``tsvector`` column over the indexed columns (each with a
+weight) and a GIN index, ranked by ``ts_rank_cd``, passages by ``ts_headline``.
+SQLite: an FTS5 table over the same columns, kept in sync by triggers, ranked by ``bm25``
+(with the same relative weights), passages by ``snippet``.
+
+An index is installed by ``install()`` after every ``migrate`` (see ``cases.apps`` and
+``evidence.apps``): SQLite rebuilds a table whenever a migration alters it, which drops its
+triggers, so they are recreated each time rather than once in a migration.
+
+A query is reduced to its words (letters and digits); each must match, as a prefix, so
+``homeless`` finds *homelessness*. Stemming is English (PostgreSQL's ``english``
+configuration, FTS5's ``porter`` tokenizer). English stop words and single characters are
+left out of a query on both backends (``words()``), so it finds the same rows on either.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import FloatField, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_WORDS = 12
+MARK_START, MARK_END = "\x02", "\x03"
+_WORD = re.compile(r"\w+", re.UNICODE)
+_WEIGHTS = {"A": 10.0, "B": 4.0, "C": 1.0}
+
+
+# English stop words, dropped from every query on both backends: exactly the list PostgreSQL
+# ships for its 'english' configuration (the Snowball list, share/tsearch_data/english.stop
+# in PostgreSQL 15). PostgreSQL drops them from documents and queries; SQLite's FTS5 keeps
+# them, so without this "the" matched almost everything there and nothing here.
+STOP_WORDS = frozenset(
+    """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom
+    this that these those am is are was were be been being have has had having do does did doing
+    a an the and but if or because as until while of at by for with about against between into
+    through during before after above below to from up down in out on off over under again
+    further then once here there when where why how all any both each few more most other some
+    such no nor not only own same so than too very s t can will just don should now
+    """.split()
+)
+
+
+def _split(query: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(query.replace("_", " "))]
+
+
+def _searchable(word: str) -> bool:
+    # A single character, as a prefix, matches half the index: slow, and no use as a filter.
+    return len(word) > 1 and word not in STOP_WORDS
+
+
+def words(query: str) -> list[str]:
+    """The searchable words of a query: letters and digits only, less English stop words
+    and single characters, at most ``MAX_WORDS``."""
+    return [w for w in _split(query) if _searchable(w)][:MAX_WORDS]
+
+
+def dropped_words(query: str) -> list[str]:
+    """The words of a query that ``words()`` leaves out as too common, each once."""
+    return list(dict.fromkeys(w for w in _split(query) if not _searchable(w)))
+
+
+def _pg_query(terms: list[str]) -> str:
+    return " & ".join(f"{term}:*" for term in terms)
+
+
+def _fts5_query(terms: list[str]) -> str:
+    return " ".join(f'"{term}"*' for term in terms)
+
+
+@dataclass(frozen=True)
+class FullTextIndex:
+    """A full-text index over some text columns of one table.
+
+    ``columns`` are (column, weight) with weight A (highest), B or C; ``passage_column`` is
+    the column passages are cut from (``None``: the best-matching one of the B and C
+    columns). All names are constants of this code, never input.
+    """
+
+    # bandit's B608/B611 (SQL built from strings, RawSQL) are marked "nosec" below: the table
+    # and column names put into the SQL are these constants, and every value that comes from
+    # a request (the query) is a bound parameter.
+
+    table: str
+    columns: tuple[tuple[str, str], ...]
+    passage_column: str | None = None
+
+    @property
+    def fts_table(self) -> str:
+        return f"{self.table}_fts"
+
+    # -- queries -----------------------------------------------------------------------
+
+    def search(self, queryset: QuerySet, query: str) -> QuerySet:
+        """Rows of ``queryset`` matching every word of ``query``, annotated ``search_rank``
+        (higher is better). A query without words returns the queryset unchanged."""
+        terms = words(query)
+        if not terms:
+            return queryset
+        if connection.vendor == "postgresql":
+            tsquery = _pg_query(terms)
+            return queryset.filter(
+                pk__in=RawSQL(
+                    f"SELECT id FROM {self.table} WHERE search_vector @@ to_tsquery('english', %s)",  # nosec B608, B611
+                    [tsquery],
+                )
+            ).annotate(
+                search_rank=RawSQL(
+                    f"ts_rank_cd({self.table}.search_vector, to_tsquery('english', %s))",  # nosec B611
+                    [tsquery],
+                    output_field=FloatField(),
+                )
+            )
+        match = _fts5_query(terms)
+        weights = ", ".join(str(_WEIGHTS[weight]) for _column, weight in self.columns)
+        return queryset.filter(
+            pk__in=RawSQL(
+                f"SELECT rowid FROM {self.fts_table} WHERE {self.fts_table} MATCH %s",  # nosec B608, B611
+                [match],
+            )
+        ).annotate(
+            search_rank=RawSQL(
+                f"(SELECT -bm25({self.fts_table}, {weights}) FROM {self.fts_table} "  # nosec B608, B611
+                f"WHERE {self.fts_table} MATCH %s AND rowid = {self.table}.id)",
+                [match],
+                output_field=FloatField(),
+            )
+        )
+
+    def passages(self, ids: list[int], query: str) -> dict[int, SafeString]:
+        """The passage of each row's ``passage_column`` that best matches ``query``, with
+        the matches in ``<mark>``; escaped, so safe to show. One query for all rows."""
+        terms = words(query)
+        if not terms or not ids:
+            return {}
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                source = self.passage_column or "concat_ws(' … ', {})".format(
+                    ", ".join(c for c, weight in self.columns if weight != "A")
+                )
+                cursor.execute(
+                    f"SELECT id, ts_headline('english', {source}, "  # nosec B608
+                    "to_tsquery('english', %s), 'StartSel=\x02, StopSel=\x03, MaxWords=30, "
+                    "MinWords=12, MaxFragments=1, FragmentDelimiter= … ') "
+                    f"FROM {self.table} WHERE id = ANY(%s)",
+                    [_pg_query(terms), list(ids)],
+                )
+            else:
+                names = [column for column, _weight in self.columns]
+                position = names.index(self.passage_column) if self.passage_column else -1
+                cursor.execute(
+                    f"SELECT rowid, snippet({self.fts_table}, {position}, '\x02', '\x03', "  # nosec B608
+                    f"'…', 24) FROM {self.fts_table} WHERE {self.fts_table} MATCH %s "
+                    "AND rowid IN (SELECT value FROM json_each(%s))",
+                    [_fts5_query(terms), json.dumps(list(ids))],
+                )
+            rows = cursor.fetchall()
+        return {pk: _highlight(text) for pk, text in rows if text and MARK_START in text}
+
+    # -- installing ----------------------------------------------------------------------
+
+    def install(self, using_connection=None) -> None:
+        """Create the index for the connection's database (idempotent)."""
+        conn = using_connection or connection
+        if conn.vendor == "postgresql":
+            statements = self._postgresql()
+        elif conn.vendor == "sqlite":
+            statements = self._sqlite()
+        else:
+            return
+        with conn.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    def _postgresql(self) -> list[str]:
+        vector = " || ".join(
+            f"setweight(to_tsvector('english', coalesce({column}, '')), '{weight}')"
+            for column, weight in self.columns
+        )
+        return [
+            f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS search_vector tsvector "
+            f"GENERATED ALWAYS AS ({vector}) STORED",
+            f"CREATE INDEX IF NOT EXISTS {self.table}_search_gin "
+            f"ON {self.table} USING gin (search_vector)",
+        ]
+
+    def _sqlite(self) -> list[str]:
+        names = [column for column, _weight in self.columns]
+        listed = ", ".join(names)
+        new = ", ".join(f"new.{c}" for c in names)
+        old = ", ".join(f"old.{c}" for c in names)
+        fts = self.fts_table
+        return [
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({listed}, "
+            f"content='{self.table}', content_rowid='id', "
+            "tokenize='porter unicode61 remove_diacritics 2')",
+            f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {self.table} BEGIN "  # nosec B608
+            f"INSERT INTO {fts}(rowid, {listed}) VALUES (new.id, {new}); END",
+            f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {self.table} BEGIN "  # nosec B608
+            f"INSERT INTO {fts}({fts}, rowid, {listed}) VALUES ('delete', old.id, {old}); END",
+            f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE OF {listed} "  # nosec B608
+            f"ON {self.table} BEGIN "
+            f"INSERT INTO {fts}({fts}, rowid, {listed}) VALUES ('delete', old.id, {old}); "
+            f"INSERT INTO {fts}(rowid, {listed}) VALUES (new.id, {new}); END",
+            # Rows changed while the triggers were missing (a table rebuild) are indexed again.
+            f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",  # nosec B608
+        ]
+
+
+def _highlight(text: str) -> SafeString:
+    # Escape everything first; only our own markers become markup.
+    escaped = escape(" ".join(text.split()))
+    return mark_safe(  # noqa: S308 - the text is escaped above  # nosec B308, B703
+        escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    )

@@ -9,19 +9,17 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
-from cases import citations, search
+from cases import citations
 from cases.changelog import public_changes
-from cases.filters import ROLE_MODELS, SORTS, CaseFilter, facets, ranges
+from cases.filters import CaseFilter
 from cases.models import (
     DeliveryLocation,
-    IntermediaryService,
     Organisation,
     OutcomeFund,
     OutcomeMetric,
@@ -31,62 +29,29 @@ from cases.models import (
     Result,
 )
 from cases.policy_areas import INTRODUCTIONS
-from common.listing import (
-    PAGE_SIZES,
-    active_filter_chips,
-    ignored_parameters,
-    page_size,
-    url_without,
-)
+from cases.roles import ROLES
+from common.listing import search_page
 from common.models import PublicationStatus
-from common.search import words
 
 
-@require_safe
-def case_list(request: HttpRequest) -> HttpResponse:
-    filterset = CaseFilter(request.GET, queryset=Project.objects.published())
-    queryset = filterset.qs
-    query = filterset.form.cleaned_data.get("q") or ""
-    searching = bool(words(query))
-    sort = filterset.form.cleaned_data.get("sort") or ("relevance" if searching else "name")
-    if sort == "relevance" and searching:
-        queryset = queryset.order_by("-search_rank", "indigo_id")
-    else:
-        sort = "name" if sort == "relevance" else sort
-        queryset = queryset.order_by(*SORTS[sort][1])
-    per_page = page_size(request)
-    page = Paginator(queryset.for_list(), per_page).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    found = search.passages([p.pk for p in rows], query) if searching else {}
+def _add_countries(rows) -> None:
+    """The country names of each row, from its (prefetched) delivery locations."""
     for project in rows:
-        project.passage = found.get(project.pk)
         codes = dict.fromkeys(
             loc.country for loc in project.delivery_locations.all() if loc.country
         )
         project.country_names = [countries.name(code) or code for code in codes]
-    filterset.facet_list = facets(filterset)
-    params = request.GET.copy()
-    context = {
-        "filterset": filterset,
-        "query": query,
-        "searching": searching,
-        "page": page,
-        "rows": rows,
-        "facets": filterset.facet_list,
-        "ranges": ranges(filterset),
-        "active_filters": active_filter_chips(filterset, filterset.facet_list, params),
-        "ignored": ignored_parameters(filterset, query),
-        "sort": sort,
-        "sorts": [
-            (key, label)
-            for key, (label, _order) in SORTS.items()
-            if key != "relevance" or searching
-        ],
-        "per_page": per_page,
-        "page_sizes": PAGE_SIZES,
-        "page_query": url_without(params, "page"),
-    }
-    return render(request, "cases/case_list.html", context)
+
+
+@require_safe
+def case_list(request: HttpRequest) -> HttpResponse:
+    page = search_page(
+        request,
+        CaseFilter(request.GET, queryset=Project.objects.published()),
+        rows=lambda queryset: queryset.for_list(),
+        decorate=_add_countries,
+    )
+    return render(request, "cases/case_list.html", page.context())
 
 
 @require_safe
@@ -200,14 +165,8 @@ def _case_context(project: Project, sources, links) -> dict[str, Any]:
 
 
 def _parties(project: Project) -> list[dict[str, Any]]:
-    roles = [
-        ("Outcome payers", project.outcome_payment_commitments.all()),
-        ("Investors", project.investments.all()),
-        ("Service providers", project.service_provisions.all()),
-        ("Intermediaries", project.intermediary_services.all()),
-    ]
     parties = []
-    for label, rows in roles:
+    for label, rows in ((role.plural, getattr(project, role.related).all()) for role in ROLES):
         seen: dict[str, Any] = {}
         for row in rows:
             if row.organisation and row.organisation.status != PublicationStatus.PUBLISHED:
@@ -248,35 +207,18 @@ def organisation_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
     published = Project.objects.published()
     roles = []
     project_ids: set[int] = set()
-    for name, model in ROLE_MODELS.items():
+    for role in ROLES:
         projects = list(
             published.filter(
-                pk__in=model.objects.filter(organisation=organisation).values("project_id")
+                pk__in=role.model.objects.filter(organisation=organisation).values("project_id")
             )
             .only("indigo_id", "name", "stage", "policy_sector", "launch_year")
             .order_by("name")
         )
         project_ids.update(p.pk for p in projects)
-        roles.append({"name": name, "projects": projects})
-    intermediary = list(
-        published.filter(
-            pk__in=IntermediaryService.objects.filter(organisation=organisation).values(
-                "project_id"
-            )
-        )
-        .only("indigo_id", "name", "stage", "policy_sector", "launch_year")
-        .order_by("name")
-    )
-    project_ids.update(p.pk for p in intermediary)
-    roles.append({"name": "intermediary", "projects": intermediary})
-    labels = {
-        "outcome_payer": "Outcome payer",
-        "investor": "Investor",
-        "service_provider": "Service provider",
-        "intermediary": "Intermediary",
-    }
-    for role in roles:
-        role["label"] = labels[role["name"]]
+        if projects:
+            roles.append({"name": role.key, "label": role.label, "filter": role.facet,
+                          "projects": projects})  # fmt: skip
     country_codes = (
         DeliveryLocation.objects.filter(project_id__in=project_ids)
         .exclude(country="")
@@ -293,7 +235,7 @@ def organisation_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
     )
     context = {
         "organisation": organisation,
-        "roles": [r for r in roles if r["projects"]],
+        "roles": roles,
         "project_count": len(project_ids),
         "countries": [(code, countries.name(code) or code) for code in country_codes],
         "policy_areas": [(area, PolicySector(area).label) for area in areas],

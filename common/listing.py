@@ -1,13 +1,30 @@
-"""What the searchable list pages (case studies, evidence) share: page size, URLs that
-drop one filter, and the notice of what was ignored."""
+"""One search page: what the searchable lists (case studies, evidence; later the API,
+downloads and insights) share. ``search_page()`` reads the request through the list's
+``FacetedFilterSet``, resolves the sort, pages the results, adds the search passages, counts
+the facets and builds the chips of the active filters, and returns one ``SearchPage``."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 
 from common import search
+from common.facets import (
+    NOT_RECORDED,
+    RELEVANCE,
+    Facet,
+    FacetedFilterSet,
+    Kind,
+    RangeFacet,
+    count_facets,
+    kind_of,
+)
 
 PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
@@ -22,7 +39,67 @@ def page_size(request: HttpRequest) -> int:
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
-def ignored_parameters(filterset, query: str) -> dict[str, str]:
+def format_value(kind: Kind, value: Any) -> str:
+    """A filter's value as a person reads it: years plain, amounts and counts grouped."""
+    if kind == Kind.YEAR:
+        return str(int(value))
+    if kind in (Kind.AMOUNT, Kind.COUNT) and isinstance(value, Decimal | int | float):
+        return f"{value:,.0f}"
+    return str(value)
+
+
+def without_value(params: QueryDict, name: str, value: str | None = None) -> dict[str, Any]:
+    """Arguments for ``{% querystring %}`` (or ``remove_from``) that drop one parameter, or
+    one of its values, and the page number."""
+    if value is None:
+        return {name: None, "page": None}
+    kept = [item for item in params.getlist(name) if item != value]
+    return {name: kept or None, "page": None}
+
+
+def remove_from(params: QueryDict, changes: dict[str, Any]) -> str:
+    """The query string with ``changes`` applied (``None`` drops a parameter), as
+    ``{% querystring %}`` would write it."""
+    query = params.copy()
+    for name, value in changes.items():
+        if value is None:
+            query.pop(name, None)
+        else:
+            query.setlist(name, [str(v) for v in value] if isinstance(value, list) else [value])
+    return "?" + query.urlencode() if query else "?"
+
+
+@dataclass
+class Chip:
+    label: str
+    remove: str  # the query string without this filter (value)
+
+
+def chips(filterset: FacetedFilterSet, facets: list[Facet], params: QueryDict) -> list[Chip]:
+    """One removable entry per active filter value: facet values by their label, numbers as
+    their filter's kind reads them, ticked boxes by their label."""
+    labels = {f.name: {v.value: v.label for v in f.values} for f in facets}
+    result = []
+    for name, value in filterset.active().items():
+        filter_ = filterset.filters[name]
+        label, kind = filter_.label, kind_of(filter_)
+        if isinstance(value, list):
+            for item in value:
+                text = labels.get(name, {}).get(item) or (
+                    "Not recorded" if item == NOT_RECORDED else item
+                )
+                remove = remove_from(params, without_value(params, name, item))
+                result.append(Chip(f"{label}: {text}", remove))
+        elif kind == Kind.FLAG:
+            result.append(Chip(str(label), remove_from(params, without_value(params, name))))
+        else:
+            shown = labels.get(name, {}).get(value) or format_value(kind, value)
+            remove = remove_from(params, without_value(params, name))
+            result.append(Chip(f"{label}: {shown}", remove))
+    return result
+
+
+def ignored_parameters(filterset: FacetedFilterSet, query: str) -> dict[str, str]:
     """What the page ignores, and why: parameters that do not validate, and the words of
     the search too common to search for (a search of only those is no search at all)."""
     ignored = filterset.ignored()
@@ -32,40 +109,92 @@ def ignored_parameters(filterset, query: str) -> dict[str, str]:
     return ignored
 
 
-def url_without(params: QueryDict, name: str, value: str | None = None) -> str:
-    """The current query string less one parameter (or one of its values), and the page."""
-    kept = [
-        (key, item)
-        for key in params
-        for item in params.getlist(key)
-        if key != "page" and not (key == name and (value is None or item == value))
-    ]
-    return "?" + urlencode(kept) if kept else "?"
+@dataclass
+class SearchPage:
+    filterset: FacetedFilterSet
+    queryset: QuerySet  # filtered and sorted, all pages
+    query: str
+    searching: bool
+    sort: str
+    sorts: list[tuple[str, str]]
+    per_page: int
+    page: Page | None = None
+    rows: list[Any] = field(default_factory=list)
+    facets: list[Facet] = field(default_factory=list)
+    ranges: list[RangeFacet] = field(default_factory=list)
+    active_filters: list[Chip] = field(default_factory=list)
+    ignored: dict[str, str] = field(default_factory=dict)
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "filterset": self.filterset,
+            "query": self.query,
+            "searching": self.searching,
+            "sort": self.sort,
+            "sorts": self.sorts,
+            "per_page": self.per_page,
+            "page_sizes": PAGE_SIZES,
+            "page": self.page,
+            "rows": self.rows,
+            "facets": self.facets,
+            "ranges": self.ranges,
+            "active_filters": self.active_filters,
+            "ignored": self.ignored,
+            **extra,
+        }
 
 
-def active_filter_chips(filterset, facet_list, params: QueryDict) -> list[dict[str, str]]:
-    """One removable entry per active filter value, for the summary above the results:
-    facet values by their label, numbers as whole numbers, ticked boxes by their label."""
-    from decimal import Decimal
+def search_results(request: HttpRequest, filterset: FacetedFilterSet) -> SearchPage:
+    """The filtered, sorted results of a list (for a page, an export or the API): relevance
+    first when searching, else the list's default sort; an unknown sort is ignored, and
+    said so."""
+    queryset = filterset.qs
+    query = filterset.form.cleaned_data.get("q") or ""
+    searching = bool(search.words(query))
+    ignored = ignored_parameters(filterset, query)
+    requested = request.GET.get("sort", "")
+    options = {k: s for k, s in filterset.sorts.items() if k != RELEVANCE or searching}
+    if requested and requested not in filterset.sorts:
+        ignored["sort"] = f"there is no sort “{requested[:40]}”"
+    sort = requested if requested in options else (RELEVANCE if searching else "")
+    sort = sort or filterset.default_sort
+    if sort == RELEVANCE:
+        queryset = queryset.order_by("-search_rank", "pk")
+    else:
+        queryset = queryset.order_by(*filterset.sorts[sort].order)
+    return SearchPage(
+        filterset=filterset,
+        queryset=queryset,
+        query=query,
+        searching=searching,
+        sort=sort,
+        sorts=[(key, s.label) for key, s in options.items()],
+        per_page=page_size(request),
+        ignored=ignored,
+    )
 
-    labels = {f.name: {v.value: v.label for v in f.values} for f in facet_list}
-    chips = []
-    for name, value in filterset.active().items():
-        label = filterset.filters[name].label
-        if isinstance(value, list):
-            for item in value:
-                text = labels.get(name, {}).get(item) or (
-                    "Not recorded" if item == "none" else item
-                )
-                chips.append(
-                    {"label": f"{label}: {text}", "remove": url_without(params, name, item)}
-                )
-        elif value is True:
-            chips.append({"label": label, "remove": url_without(params, name)})
-        else:
-            if isinstance(value, Decimal):
-                shown = f"{value:,.0f}" if not name.startswith("year_") else f"{int(value)}"
-            else:
-                shown = labels.get(name, {}).get(value, value)
-            chips.append({"label": f"{label}: {shown}", "remove": url_without(params, name)})
-    return chips
+
+def search_page(
+    request: HttpRequest,
+    filterset: FacetedFilterSet,
+    *,
+    rows: Callable[[QuerySet], QuerySet] = lambda queryset: queryset,
+    decorate: Callable[[Iterable[Any]], None] | None = None,
+) -> SearchPage:
+    """A whole list page: ``rows`` shapes the page's query (``for_list()``), ``decorate``
+    adds what a row shows from other tables (in a query or two for the whole page)."""
+    found = search_results(request, filterset)
+    found.page = Paginator(rows(found.queryset), found.per_page).get_page(request.GET.get("page"))
+    found.rows = list(found.page.object_list)
+    passages = (
+        filterset.search_index.passages([row.pk for row in found.rows], found.query)
+        if found.searching
+        else {}
+    )
+    for row in found.rows:
+        row.passage = passages.get(row.pk)
+    if decorate:
+        decorate(found.rows)
+    found.facets, found.ranges = count_facets(filterset)
+    found.active_filters = chips(filterset, found.facets, request.GET)
+    return found

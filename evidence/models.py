@@ -60,6 +60,10 @@ class TextStatus(models.TextChoices):
     TRUNCATED = "truncated", "Text extracted in part (limit reached)"
 
 
+# A document whose file's text is (at least in part) searchable.
+SEARCHABLE_TEXT = (TextStatus.EXTRACTED, TextStatus.TRUNCATED)
+
+
 class Relation(models.TextChoices):
     EVALUATION_OF = "evaluation-of", "Evaluation of"
     SOURCE_FOR = "source-for", "Source for"
@@ -169,6 +173,10 @@ class EvidenceDocument(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("evidence:document-detail", args=[self.pk])
+
+    @property
+    def has_searchable_text(self) -> bool:
+        return self.text_status in SEARCHABLE_TEXT
 
     @property
     def year(self) -> str:

@@ -4,81 +4,35 @@ from __future__ import annotations
 
 import json
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from cases.models import published_project_q
-from common.listing import (
-    PAGE_SIZES,
-    active_filter_chips,
-    ignored_parameters,
-    page_size,
-    url_without,
-)
-from common.search import words
+from common.listing import search_page, search_results
 from evidence import citations
-from evidence.filters import SORTS, EvidenceFilter, facets, year_range
-from evidence.models import EvidenceDocument, EvidenceRating, Relation, TextStatus
+from evidence.filters import EvidenceFilter
+from evidence.models import EvidenceDocument, EvidenceRating, Relation
 from evidence.ratings import MEANINGS, SCALE
-from evidence.search import DOCUMENTS
 
 MAX_EXPORT = 2000
 
 
-def _filtered(request: HttpRequest) -> tuple[EvidenceFilter, object, str, bool, str]:
-    filterset = EvidenceFilter(request.GET, queryset=EvidenceDocument.objects.published())
-    queryset = filterset.qs
-    query = filterset.form.cleaned_data.get("q") or ""
-    searching = bool(words(query))
-    sort = filterset.form.cleaned_data.get("sort") or ("relevance" if searching else "title")
-    if sort == "relevance" and searching:
-        queryset = queryset.order_by("-search_rank", "pk")
-    else:
-        sort = "title" if sort == "relevance" else sort
-        queryset = queryset.order_by(*SORTS[sort][1])
-    return filterset, queryset, query, searching, sort
+def _filterset(request: HttpRequest) -> EvidenceFilter:
+    return EvidenceFilter(request.GET, queryset=EvidenceDocument.objects.published())
 
 
 @require_safe
 def document_list(request: HttpRequest) -> HttpResponse:
-    filterset, queryset, query, searching, sort = _filtered(request)
-    per_page = page_size(request)
-    page = Paginator(queryset.for_list(), per_page).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    found = DOCUMENTS.passages([d.pk for d in rows], query) if searching else {}
-    for document in rows:
-        document.passage = found.get(document.pk)
-    facet_list = facets(filterset)
-    params = request.GET.copy()
-    export_query = url_without(params, "page")
-    context = {
-        "filterset": filterset,
-        "query": query,
-        "searching": searching,
-        "page": page,
-        "rows": rows,
-        "facets": facet_list,
-        "ranges": [year_range(filterset)],
-        "active_filters": active_filter_chips(filterset, facet_list, params),
-        "ignored": ignored_parameters(filterset, query),
-        "sort": sort,
-        "sorts": [(k, label) for k, (label, _o) in SORTS.items() if k != "relevance" or searching],
-        "per_page": per_page,
-        "page_sizes": PAGE_SIZES,
-        "page_query": export_query,
-        "export_query": "" if export_query == "?" else export_query,
-        "max_export": MAX_EXPORT,
-    }
-    return render(request, "evidence/document_list.html", context)
+    page = search_page(request, _filterset(request), rows=lambda queryset: queryset.for_list())
+    return render(request, "evidence/document_list.html", page.context(max_export=MAX_EXPORT))
 
 
 @require_safe
 def export_results(request: HttpRequest, fmt: str) -> HttpResponse:
     """The current search results (up to MAX_EXPORT) for a reference manager."""
-    _filterset, queryset, _query, _searching, _sort = _filtered(request)
+    queryset = search_results(request, _filterset(request)).queryset
     if fmt not in {"bib", "ris"}:
         raise Http404("Export as .bib or .ris")
     documents = list(queryset.for_list()[:MAX_EXPORT])
@@ -117,7 +71,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "harvard": citations.harvard(document),
         "json_ld": citations.json_ld(document, url),
         "has_file": bool(document.file),
-        "has_text": document.text_status in {TextStatus.EXTRACTED, TextStatus.TRUNCATED},
+        "has_text": document.has_searchable_text,
     }
     return render(request, "evidence/document_detail.html", context)
 

@@ -1,0 +1,64 @@
+"""The faceted-search component (common.facets, common.listing) through the case list, on
+factory-made records: chips read as their filter's kind says, facets share one aggregate,
+query counts do not grow with the rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases.models import Stage
+from tests.factories import DeliveryLocationFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _projects(n: int) -> None:
+    for i in range(n):
+        project = ProjectFactory(launch_year=2015 + i % 5, capital_raised_usd=1_000_000 * (i + 1))
+        DeliveryLocationFactory(project=project, position=0)
+
+
+def test_a_year_chip_reads_as_a_year_and_an_amount_chip_is_grouped(client):
+    _projects(2)
+    response = client.get("/cases/", {"launch_year_min": "2016", "capital_min": "1000000"})
+    labels = [chip.label for chip in response.context["active_filters"]]
+    assert "Launched from: 2016" in labels  # was "Launched from: 2,016"
+    assert "Capital from (USD): 1,000,000" in labels
+    html = response.content.decode()
+    assert "2,016" not in html and "2,015" not in html
+
+
+def test_the_launch_year_range_reads_as_years(client):
+    _projects(5)
+    html = client.get("/cases/").content.decode()
+    assert "From 2015 to 2019 in these results." in html
+
+
+def test_a_chip_removes_only_its_own_value(client):
+    _projects(2)
+    response = client.get("/cases/", {"stage": [Stage.IMPLEMENTATION, Stage.COMPLETE], "page": "1"})
+    chips = {chip.label: chip.remove for chip in response.context["active_filters"]}
+    assert chips["Stage: Implementation"] == "?stage=complete"
+    assert chips["Stage: Complete"] == "?stage=implementation"
+
+
+def test_an_unknown_sort_is_ignored_and_said(client):
+    _projects(2)
+    response = client.get("/cases/", {"sort": "drop table"})
+    assert response.status_code == 200
+    assert "sort" in response.context["ignored"]
+    assert response.context["sort"] == "name"
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_case_list_queries_do_not_grow_with_rows(client, django_assert_num_queries, rows):
+    _projects(rows)
+    # 1 count; 2 page of projects; 3 their delivery locations; 4 one aggregate for every
+    # facet on the projects' own columns (policy area, stage, has results, has evaluation,
+    # three ranges); 5-6 countries and not recorded; 7-12 three role facets (counts, not
+    # recorded)
+    with django_assert_num_queries(12):
+        assert client.get("/cases/", {"per_page": 100}).status_code == 200
+    # A chosen stage is counted under the other filters only: one more aggregate.
+    with django_assert_num_queries(13):
+        assert client.get("/cases/", {"stage": Stage.IMPLEMENTATION}).status_code == 200

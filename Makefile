@@ -78,7 +78,7 @@ test: install-test chromium
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/bandit -r golab cases evidence -x '*/migrations/*' -q
+	$(VENV)/bin/bandit -r golab cases evidence common -x '*/migrations/*' -q
 
 format: install-test
 	$(VENV)/bin/ruff format .

@@ -33,11 +33,11 @@ from cases.models import (
     Result,
     ServiceProvision,
 )
-from cases.richtext import sanitise_html
 from cases.services import linked_project_ids, refresh_derived_fields
 from common import workflow
 from common.admin import WorkflowAdminMixin
 from common.models import PublicationStatus
+from common.richtext import sanitise_html
 
 security_log = logging.getLogger("golab.security")
 

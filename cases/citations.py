@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
 from django.utils.html import strip_tags
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from cases.models import Project
+from common.citations import bibtex_escape, json_ld_script
 
 AUTHOR = "Government Outcomes Lab"
-_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 DATASET = "INDIGO Impact Bond Dataset"
 
 
@@ -25,28 +24,14 @@ def citation_text(project: Project, url: str) -> str:
     )
 
 
-def _bibtex_escape(text: str) -> str:
-    replaced = (
-        text.replace("\\", r"\textbackslash{}")
-        .replace("{", r"\{")
-        .replace("}", r"\}")
-        .replace("&", r"\&")
-        .replace("%", r"\%")
-        .replace("$", r"\$")
-        .replace("#", r"\#")
-        .replace("_", r"\_")
-    )
-    return " ".join(replaced.split())
-
-
 def bibtex(project: Project, url: str) -> str:
     key = project.indigo_id.lower().replace("-", "_")
     fields = [
-        ("title", _bibtex_escape(project.name or project.indigo_id)),
+        ("title", bibtex_escape(project.name or project.indigo_id)),
         ("author", "{" + AUTHOR + "}"),
         ("year", str(project.updated_at.year)),
         ("howpublished", r"\url{" + url + "}"),
-        ("note", _bibtex_escape(f"{DATASET}, {project.indigo_id}")),
+        ("note", bibtex_escape(f"{DATASET}, {project.indigo_id}")),
         ("organization", "University of Oxford"),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
@@ -71,6 +56,4 @@ def json_ld(project: Project, url: str, countries: list[str]) -> SafeString:
         data["spatialCoverage"] = [{"@type": "Place", "name": name} for name in countries]
     if project.launch_year:
         data["temporalCoverage"] = f"{project.launch_year}/.."
-    # Escaped like json_script, so no text in the data can close the script element.
-    text = json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
-    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped  # nosec B308, B703
+    return json_ld_script(data)

@@ -7,6 +7,21 @@ outcomes are typically paid for.
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q, Sum
+from django_countries import countries
+
+from cases.models import (
+    DeliveryLocation,
+    OutcomeMetric,
+    OutcomePricing,
+    PolicySector,
+    Project,
+    Result,
+)
+
 INTRODUCTIONS: dict[str, str] = {
     "employment-and-training": (
         "Outcomes contracts in employment and training aim to help people who face barriers to"
@@ -68,3 +83,77 @@ INTRODUCTIONS: dict[str, str] = {
         " households graduating out of extreme poverty."
     ),
 }
+
+
+def area_summary(area: PolicySector) -> dict[str, Any]:
+    """What a policy area's page says from the case data: totals, countries, outcome prices
+    with their definitions, results and the latest contracts (``projects``: the area's
+    published projects, for what other apps add)."""
+    projects = Project.objects.published().filter(policy_sector=area.value)
+    projects = Project.objects.published().filter(policy_sector=area.value)
+    totals = projects.aggregate(
+        count=Count("pk"),
+        capital=Sum("capital_raised_usd"),
+        users=Sum("service_users_targeted"),
+        complete=Count("pk", filter=Q(stage="complete")),
+        with_results=Count("pk", filter=Q(has_results=True)),
+    )
+    country_counts = [
+        (code, countries.name(code) or code, n)
+        for code, n in DeliveryLocation.objects.filter(project__in=projects.values("pk"))
+        .exclude(country="")
+        .order_by()
+        .values_list("country")
+        .annotate(n=Count("project", distinct=True))
+        .order_by("-n", "country")
+    ]
+    pricings = list(
+        OutcomePricing.objects.filter(
+            project__in=projects.values("pk"), price_per_unit_usd__isnull=False
+        )
+        .select_related("project")
+        .only(
+            "project__indigo_id",
+            "project__name",
+            "outcome_metric_ref",
+            "currency",
+            "price_per_unit",
+            "price_per_unit_usd",
+            "description",
+        )
+        .order_by("-price_per_unit_usd")[:25]
+    )
+    definitions = {
+        (m["project_id"], m["local_id"].strip().casefold()): m["definition"]
+        for m in OutcomeMetric.objects.filter(
+            project_id__in={p.project_id for p in pricings}
+        ).values("project_id", "local_id", "definition")
+    }
+    for pricing in pricings:
+        pricing.definition = definitions.get(
+            (pricing.project_id, pricing.outcome_metric_ref.strip().casefold()), ""
+        )
+    usd_prices = sorted(p.price_per_unit_usd for p in pricings)
+    results = (
+        Result.objects.filter(project__in=projects.values("pk"))
+        .order_by()
+        .values("result_type")
+        .annotate(n=Count("pk"), projects=Count("project", distinct=True))
+    )
+    latest = list(
+        projects.order_by(F("launch_year").desc(nulls_last=True), "indigo_id").only(
+            "indigo_id", "name", "stage", "policy_sector", "launch_year"
+        )[:10]
+    )
+    return {
+        "area": area,
+        "projects": projects,
+        "introduction": INTRODUCTIONS.get(area.value, ""),
+        "totals": totals,
+        "countries": country_counts,
+        "pricings": pricings,
+        "median_price": usd_prices[len(usd_prices) // 2] if usd_prices else None,
+        "results": list(results),
+        "latest": latest,
+        "list_url": "/cases/?" + urlencode({"policy_area": area.value}),
+    }

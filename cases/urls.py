@@ -10,5 +10,4 @@ urlpatterns = [
     path("organisations/<str:indigo_id>/", views.organisation_detail, name="organisation-detail"),
     path("funds/<str:indigo_id>/", views.fund_detail, name="fund-detail"),
     path("policy-areas/", views.policy_area_list, name="policy-area-list"),
-    path("policy-areas/<slug:slug>/", views.policy_area_detail, name="policy-area-detail"),
 ]

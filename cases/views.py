@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
-from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_countries import countries
@@ -22,11 +21,8 @@ from cases.models import (
     DeliveryLocation,
     Organisation,
     OutcomeFund,
-    OutcomeMetric,
-    OutcomePricing,
     PolicySector,
     Project,
-    Result,
 )
 from cases.policy_areas import INTRODUCTIONS
 from cases.roles import ROLES
@@ -62,13 +58,6 @@ def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
         .prefetch_related("citations")
         .order_by("position")
     )
-    # The evidence app's links, reached through the reverse relation (no import of it).
-    links = list(
-        project.evidence_links.filter(document__status=PublicationStatus.PUBLISHED)
-        .select_related("document")
-        .defer("document__text", "document__import_baseline")
-        .order_by("document__title", "document_id")
-    )
     related = list(
         Project.objects.published()
         .filter(policy_sector=project.policy_sector)
@@ -82,7 +71,7 @@ def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
         .order_by("-launch_year", "indigo_id")
         .only("indigo_id", "name", "launch_year", "stage")[:6]
     )
-    context = _case_context(project, sources, links)
+    context = _case_context(project, sources)
     url = request.build_absolute_uri(project.get_absolute_url())
     context.update(
         related=related,
@@ -94,30 +83,7 @@ def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
     return render(request, "cases/case_detail.html", context)
 
 
-def _evidence_groups(links) -> list[dict[str, Any]]:
-    """The case's documents grouped by kind: evaluations (best rated first), then the
-    other kinds; a document linked in several ways appears once, in its first group."""
-    seen: set[int] = set()
-    evaluations, other = [], defaultdict(list)
-    for link in links:
-        document = link.document
-        if document.pk in seen:
-            continue
-        if link.relation == "evaluation-of" or document.document_type == "evaluation-report":
-            seen.add(document.pk)
-            evaluations.append(document)
-    for link in links:
-        document = link.document
-        if document.pk not in seen and link.relation != "source-for":
-            seen.add(document.pk)
-            other[document.get_document_type_display()].append(document)
-    evaluations.sort(key=lambda d: (-(d.evidence_rating or 0), d.title))
-    groups = [{"label": "Evaluations", "documents": evaluations}] if evaluations else []
-    groups += [{"label": label, "documents": docs} for label, docs in sorted(other.items())]
-    return groups
-
-
-def _case_context(project: Project, sources, links) -> dict[str, Any]:
+def _case_context(project: Project, sources) -> dict[str, Any]:
     # Number the sources as the page cites them: [1], [2], ... in INDIGO order.
     numbers = {source.local_id.strip().casefold(): n for n, source in enumerate(sources, 1)}
     section_refs: dict[str, list[int]] = defaultdict(list)
@@ -153,7 +119,9 @@ def _case_context(project: Project, sources, links) -> dict[str, Any]:
         "payments": payments,
         "timeline": _timeline(project),
         "sources": sources,
-        "evidence_groups": _evidence_groups(links),
+        # The evidence app's links and grouping, through the reverse relation (cases
+        # imports nothing from evidence).
+        "evidence_groups": project.evidence_links.for_case_page(),
         "section_refs": section_refs,
         "source_numbers": numbers,
         "funds": [
@@ -259,13 +227,6 @@ def fund_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------
 
 
-def _area_or_404(slug: str) -> PolicySector:
-    try:
-        return PolicySector(slug)
-    except ValueError:
-        raise Http404("No such policy area") from None
-
-
 @require_safe
 def policy_area_list(request: HttpRequest) -> HttpResponse:
     counts = dict(
@@ -281,98 +242,3 @@ def policy_area_list(request: HttpRequest) -> HttpResponse:
         for area in PolicySector
     ]
     return render(request, "cases/policy_area_list.html", {"areas": areas})
-
-
-@require_safe
-def policy_area_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    area = _area_or_404(slug)
-    projects = Project.objects.published().filter(policy_sector=area.value)
-    totals = projects.aggregate(
-        count=Count("pk"),
-        capital=Sum("capital_raised_usd"),
-        users=Sum("service_users_targeted"),
-        complete=Count("pk", filter=Q(stage="complete")),
-        with_results=Count("pk", filter=Q(has_results=True)),
-    )
-    country_counts = [
-        (code, countries.name(code) or code, n)
-        for code, n in DeliveryLocation.objects.filter(project__in=projects.values("pk"))
-        .exclude(country="")
-        .order_by()
-        .values_list("country")
-        .annotate(n=Count("project", distinct=True))
-        .order_by("-n", "country")
-    ]
-    pricings = list(
-        OutcomePricing.objects.filter(
-            project__in=projects.values("pk"), price_per_unit_usd__isnull=False
-        )
-        .select_related("project")
-        .only(
-            "project__indigo_id",
-            "project__name",
-            "outcome_metric_ref",
-            "currency",
-            "price_per_unit",
-            "price_per_unit_usd",
-            "description",
-        )
-        .order_by("-price_per_unit_usd")[:25]
-    )
-    definitions = {
-        (m["project_id"], m["local_id"].strip().casefold()): m["definition"]
-        for m in OutcomeMetric.objects.filter(
-            project_id__in={p.project_id for p in pricings}
-        ).values("project_id", "local_id", "definition")
-    }
-    for pricing in pricings:
-        pricing.definition = definitions.get(
-            (pricing.project_id, pricing.outcome_metric_ref.strip().casefold()), ""
-        )
-    usd_prices = sorted(p.price_per_unit_usd for p in pricings)
-    results = (
-        Result.objects.filter(project__in=projects.values("pk"))
-        .order_by()
-        .values("result_type")
-        .annotate(n=Count("pk"), projects=Count("project", distinct=True))
-    )
-    evidence = _key_evidence(projects)
-    latest = list(
-        projects.order_by(F("launch_year").desc(nulls_last=True), "indigo_id").only(
-            "indigo_id", "name", "stage", "policy_sector", "launch_year"
-        )[:10]
-    )
-    context = {
-        "area": area,
-        "introduction": INTRODUCTIONS.get(area.value, ""),
-        "totals": totals,
-        "countries": country_counts,
-        "pricings": pricings,
-        "median_price": usd_prices[len(usd_prices) // 2] if usd_prices else None,
-        "results": list(results),
-        "evidence": evidence,
-        "latest": latest,
-        "list_url": "/cases/?" + urlencode({"policy_area": area.value}),
-    }
-    return render(request, "cases/policy_area_detail.html", context)
-
-
-def _key_evidence(projects) -> list[Any]:
-    """Published evaluation reports about the area's projects (reached through the reverse
-    relations of the evidence app; cases imports nothing from it)."""
-    document_model = (
-        Project._meta.get_field("sources").related_model._meta.get_field("document").related_model
-    )
-    return list(
-        document_model.objects.filter(
-            status=PublicationStatus.PUBLISHED,
-            document_type="evaluation-report",
-        )
-        .filter(
-            Q(project_sources__project__in=projects.values("pk"))
-            | Q(project_documents__project__in=projects.values("pk"))
-        )
-        .distinct()
-        .only("title", "url", "publication_date")
-        .order_by("title")[:10]
-    )

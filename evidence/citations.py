@@ -5,16 +5,14 @@ Documents must come with their authors prefetched (``for_list()`` / ``for_detail
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from common.citations import bibtex_escape, json_ld_script
 from common.partial_dates import partial_date_from_db
 from evidence.models import AuthorKind, DocumentType, EvidenceDocument
-
-_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 BIBTEX_TYPES = {
     DocumentType.ACADEMIC_ARTICLE: "article",
@@ -108,29 +106,15 @@ def harvard(document: EvidenceDocument) -> str:
     return text
 
 
-def _bibtex_escape(text: str) -> str:
-    replaced = (
-        text.replace("\\", r"\textbackslash{}")
-        .replace("{", r"\{")
-        .replace("}", r"\}")
-        .replace("&", r"\&")
-        .replace("%", r"\%")
-        .replace("$", r"\$")
-        .replace("#", r"\#")
-        .replace("_", r"\_")
-    )
-    return " ".join(replaced.split())
-
-
 def bibtex_entry(document: EvidenceDocument) -> str:
     entry_type = BIBTEX_TYPES.get(document.document_type, "misc")
     authors = " and ".join(
-        f"{_bibtex_escape(family)}, {_bibtex_escape(given)}"
+        f"{bibtex_escape(family)}, {bibtex_escape(given)}"
         if kind == "person"
-        else "{" + _bibtex_escape(family) + "}"
+        else "{" + bibtex_escape(family) + "}"
         for kind, family, given in _authors(document)
     )
-    fields = [("title", _bibtex_escape(document.title or "Untitled"))]
+    fields = [("title", bibtex_escape(document.title or "Untitled"))]
     if authors:
         fields.append(("author", authors))
     if _year(document):
@@ -143,9 +127,9 @@ def bibtex_entry(document: EvidenceDocument) -> str:
             if entry_type == "techreport"
             else "publisher"
         )
-        fields.append((key, _bibtex_escape(document.publisher)))
+        fields.append((key, bibtex_escape(document.publisher)))
     if document.doi:
-        fields.append(("doi", _bibtex_escape(document.doi)))
+        fields.append(("doi", bibtex_escape(document.doi)))
     if document.url:
         fields.append(("url", document.url.replace("{", "%7B").replace("}", "%7D")))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
@@ -251,5 +235,4 @@ def json_ld(document: EvidenceDocument, url: str) -> SafeString:
         data["sameAs"] = document.url
     if document.language:
         data["inLanguage"] = document.language
-    text = json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
-    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped  # nosec B308, B703
+    return json_ld_script(data)

@@ -7,6 +7,9 @@ backs (INDIGO's ``(Source ID's)`` columns). The evidence library builds on it.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from typing import Any
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -73,6 +76,16 @@ class Relation(models.TextChoices):
 class DocumentQuerySet(models.QuerySet):
     def published(self) -> DocumentQuerySet:
         return self.filter(status=PublicationStatus.PUBLISHED)
+
+    def key_evaluations(self, projects: models.QuerySet, limit: int = 10) -> list[Any]:
+        """Published evaluations of any of ``projects`` (for a policy area's page)."""
+        links = DocumentProject.objects.filter(is_evaluation_q(), project__in=projects)
+        return list(
+            self.published()
+            .filter(pk__in=links.values("document_id"))
+            .only("title", "url", "publication_date", "document_type", "evidence_rating")
+            .order_by("title")[:limit]
+        )
 
     def for_list(self) -> DocumentQuerySet:
         """A row of the evidence list: the document and its authors, in two queries."""
@@ -209,6 +222,47 @@ class DocumentAuthor(models.Model):
         return self.name
 
 
+def is_evaluation_q(prefix: str = "") -> Q:
+    """ "This link makes the document an evaluation of the project": it says so, or the
+    document is an evaluation report. ``prefix`` reaches the link from another model."""
+    lead = f"{prefix}__" if prefix else ""
+    return Q(**{f"{lead}relation": Relation.EVALUATION_OF}) | Q(
+        **{f"{lead}document__document_type": DocumentType.EVALUATION_REPORT}
+    )
+
+
+class DocumentProjectQuerySet(models.QuerySet):
+    def evaluations(self) -> DocumentProjectQuerySet:
+        return self.filter(is_evaluation_q())
+
+    def for_case_page(self) -> list[dict[str, Any]]:
+        """A case's published documents grouped by kind, for its page: evaluations (best
+        rated first), then the other kinds; a document linked in several ways appears once,
+        in its first group. Sources only cited for the data are left to the sources list."""
+        links = list(
+            self.filter(document__status=PublicationStatus.PUBLISHED)
+            .select_related("document")
+            .defer("document__text", "document__import_baseline")
+            .order_by("document__title", "document_id")
+        )
+        seen: set[int] = set()
+        evaluations: list[EvidenceDocument] = []
+        other: dict[str, list[EvidenceDocument]] = defaultdict(list)
+        for link in links:
+            if link.document.pk not in seen and link.is_evaluation:
+                seen.add(link.document.pk)
+                evaluations.append(link.document)
+        for link in links:
+            if link.document.pk not in seen and link.relation != Relation.SOURCE_FOR:
+                seen.add(link.document.pk)
+                other[link.document.get_document_type_display()].append(link.document)
+        evaluations.sort(key=lambda d: (-(d.evidence_rating or 0), d.title))
+        groups = [{"label": "Evaluations", "documents": evaluations}] if evaluations else []
+        return groups + [
+            {"label": label, "documents": docs} for label, docs in sorted(other.items())
+        ]
+
+
 class DocumentProject(models.Model):
     """A document linked to a case study, and how: it evaluates it, is a source for its
     data, or is about it. Links from the INDIGO files are kept in step by each import."""
@@ -219,6 +273,8 @@ class DocumentProject(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evidence_links")
     relation = models.CharField(max_length=20, choices=Relation.choices)
     from_indigo = models.BooleanField(default=False, editable=False)
+
+    objects = DocumentProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["document", "project", "relation"]
@@ -231,6 +287,13 @@ class DocumentProject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} – {self.get_relation_display().lower()} – {self.project}"
+
+    @property
+    def is_evaluation(self) -> bool:
+        return (
+            self.relation == Relation.EVALUATION_OF
+            or self.document.document_type == DocumentType.EVALUATION_REPORT
+        )
 
 
 class DocumentPolicyArea(models.Model):

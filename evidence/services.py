@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from cases.models import Project
 from common.models import PublicationStatus
 from evidence.files import extract_text, validate_pdf
-from evidence.models import DocumentProject, DocumentType, EvidenceDocument, Relation, TextStatus
+from evidence.models import DocumentProject, EvidenceDocument, TextStatus
 
 
 def refresh_evaluation_flags() -> int:
     """Set ``Project.has_evaluation`` where a published evaluation backs the project."""
-    evaluation = Q(document__status=PublicationStatus.PUBLISHED) & (
-        Q(document__document_type=DocumentType.EVALUATION_REPORT)
-        | Q(relation=Relation.EVALUATION_OF)
+    evaluations = DocumentProject.objects.evaluations().filter(
+        document__status=PublicationStatus.PUBLISHED
     )
-    has_evaluation = Exists(DocumentProject.objects.filter(evaluation, project=OuterRef("pk")))
+    has_evaluation = Exists(evaluations.filter(project=OuterRef("pk")))
     changed = (
         Project.objects.filter(has_evaluation=True)
         .exclude(has_evaluation)

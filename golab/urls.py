@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("glossary/", views.glossary, name="glossary"),
     path("health/", views.health, name="health"),
+    path("policy-areas/<slug:slug>/", views.policy_area_detail, name="policy-area-detail"),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("evidence.urls")),

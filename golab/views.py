@@ -5,12 +5,14 @@ import logging
 from django.contrib.humanize.templatetags.humanize import intcomma, intword
 from django.db import DatabaseError, connection
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from cases.models import PolicySector, Project
+from cases.policy_areas import area_summary
+from evidence.models import EvidenceDocument
 
 logger = logging.getLogger(__name__)
 
@@ -65,3 +67,15 @@ def health(request: HttpRequest) -> JsonResponse:
         logger.warning("health check: database unavailable: %s", exc)
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_safe
+def policy_area_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A policy area for commissioners: the case data's summary and the key evaluations."""
+    try:
+        area = PolicySector(slug)
+    except ValueError:
+        raise Http404("No such policy area") from None
+    context = area_summary(area)
+    context["evidence"] = EvidenceDocument.objects.key_evaluations(context["projects"].values("pk"))
+    return render(request, "golab/policy_area_detail.html", context)

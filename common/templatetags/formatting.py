@@ -66,6 +66,6 @@ def sanitised(value: str):
     tags and safe links ever reach the page."""
     from django.utils.safestring import mark_safe
 
-    from cases.richtext import sanitise_html
+    from common.richtext import sanitise_html
 
     return mark_safe(sanitise_html(value or ""))  # noqa: S308 - nh3 output  # nosec B308, B703

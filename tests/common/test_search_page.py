@@ -62,3 +62,14 @@ def test_case_list_queries_do_not_grow_with_rows(client, django_assert_num_queri
     # A chosen stage is counted under the other filters only: one more aggregate.
     with django_assert_num_queries(13):
         assert client.get("/cases/", {"stage": Stage.IMPLEMENTATION}).status_code == 200
+
+
+def test_a_result_row_renders_alone_from_its_partial(client):
+    from django.template.loader import render_to_string
+
+    _projects(1)
+    page = client.get("/cases/")
+    project = page.context["rows"][0]
+    html = render_to_string("cases/case_list.html#case-row", {"project": project})
+    assert html.strip().startswith('<li class="case-result">')
+    assert project.indigo_id in html and html in page.content.decode()

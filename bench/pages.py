@@ -11,23 +11,13 @@ The architecture's targets (at 100,000 projects) are ~120 ms for /cases/ on SQLi
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-tmp = tempfile.TemporaryDirectory()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "golab.settings")
-os.environ.setdefault("GOLAB_GENERATE_SECRET_KEY", "1")
+from environment import ROOT, start  # noqa: E402 - the script's own folder
 
-import django  # noqa: E402
-
-django.setup()
+tmp = start()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from common.models import (
     AmountField,
+    AsWrittenField,
     CountryField,
     CurrencyField,
     PartialDateField,
@@ -130,6 +131,58 @@ class IndigoRow(Imported):
     def __str__(self) -> str:
         owner_id = getattr(self, f"{self.parent_field}_id")
         return f"{self._meta.verbose_name} {self.position + 1} of #{owner_id}"
+
+
+# The three kinds of owner. A row model adds its owner's foreign key (named as the owner:
+# ``project``, ``organisation`` or ``fund``, with its own related name) and its columns.
+
+
+class ProjectRow(IndigoRow):
+    parent_field = "project"
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its project in the INDIGO file."
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="%(app_label)s_%(class)s_position_unique"
+            ),
+        ]
+
+
+class OrganisationRow(IndigoRow):
+    parent_field = "organisation"
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its organisation in the INDIGO file."
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["organisation", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "position"], name="%(app_label)s_%(class)s_position_unique"
+            ),
+        ]
+
+
+class FundRow(IndigoRow):
+    parent_field = "fund"
+    position = models.PositiveIntegerField(
+        help_text="Order of the row within its fund in the INDIGO file."
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["fund", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "position"], name="%(app_label)s_%(class)s_position_unique"
+            ),
+        ]
 
 
 class ProjectQuerySet(RecordQuerySet):
@@ -525,11 +578,7 @@ class OutcomeFund(IndigoRecord):
         null=True,
         blank=True,
     )
-    service_users_targeted_text = models.TextField(
-        "service users targeted as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    service_users_targeted_text = AsWrittenField()
     targeted_unit_type = models.CharField(
         "Fund - Service and beneficiaries - Unit type of targeted service users or beneficiaries",
         max_length=255,
@@ -584,19 +633,11 @@ class OutcomeFund(IndigoRecord):
         null=True,
         blank=True,
     )
-    contracts_aspiration_text = models.TextField(
-        "contracts aspiration as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    contracts_aspiration_text = AsWrittenField()
     contracts_actual = models.BigIntegerField(
         "Fund - Dimensions of Scale - Number of outcome contracts - Actual", null=True, blank=True
     )
-    contracts_actual_text = models.TextField(
-        "contracts actual as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    contracts_actual_text = AsWrittenField()
     contracts_notes = models.TextField(
         "Fund - Dimensions of Scale - Number of outcome contracts - (Notes)", blank=True
     )
@@ -605,21 +646,13 @@ class OutcomeFund(IndigoRecord):
         null=True,
         blank=True,
     )
-    funders_aspiration_text = models.TextField(
-        "funders aspiration as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    funders_aspiration_text = AsWrittenField()
     funders_actual = models.BigIntegerField(
         "Fund - Dimensions of Scale - Number of Contributing Outcome Funders - Actual",
         null=True,
         blank=True,
     )
-    funders_actual_text = models.TextField(
-        "funders actual as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    funders_actual_text = AsWrittenField()
     funders_notes = models.TextField(
         "Fund - Dimensions of Scale - Number of Contributing Outcome Funders - (Notes)", blank=True
     )
@@ -628,21 +661,13 @@ class OutcomeFund(IndigoRecord):
         null=True,
         blank=True,
     )
-    investors_aspiration_text = models.TextField(
-        "investors aspiration as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    investors_aspiration_text = AsWrittenField()
     investors_actual = models.BigIntegerField(
         "Fund - Dimensions of Scale - Number of independent investor organisations - Actual",
         null=True,
         blank=True,
     )
-    investors_actual_text = models.TextField(
-        "investors actual as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    investors_actual_text = AsWrittenField()
     investors_notes = models.TextField(
         "Fund - Dimensions of Scale - Number of independent investor organisations - (Notes)",
         blank=True,
@@ -665,63 +690,35 @@ class OutcomeFund(IndigoRecord):
         return reverse("cases:fund-detail", args=[self.indigo_id])
 
 
-class FundDocument(IndigoRow):
+class FundDocument(FundRow):
     """A row of funds_documents.csv."""
 
-    parent_field = "fund"
     indigo_file = "funds_documents.csv"
 
     fund = models.ForeignKey("OutcomeFund", on_delete=models.CASCADE, related_name="fund_documents")
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its fund in the INDIGO file."
-    )
     title = models.TextField("Title", blank=True)
     url = models.TextField("URL", blank=True)
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["fund", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["fund", "position"], name="fund_document_fund_position_unique"
-            ),
-        ]
 
-
-class FundGeographicArea(IndigoRow):
+class FundGeographicArea(FundRow):
     """A row of funds_geographic_areas_for_outcome_payment.csv."""
 
-    parent_field = "fund"
     indigo_file = "funds_geographic_areas_for_outcome_payment.csv"
 
     fund = models.ForeignKey(
         "OutcomeFund", on_delete=models.CASCADE, related_name="fund_geographic_areas"
     )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its fund in the INDIGO file."
-    )
     country = models.CharField("Country", max_length=255, blank=True)
 
-    class Meta:
-        ordering = ["fund", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["fund", "position"], name="fund_geographic_area_fund_position_unique"
-            ),
-        ]
 
-
-class FundOrganisation(IndigoRow):
+class FundOrganisation(FundRow):
     """A row of funds_organisations.csv."""
 
-    parent_field = "fund"
     indigo_file = "funds_organisations.csv"
 
     fund = models.ForeignKey(
         "OutcomeFund", on_delete=models.CASCADE, related_name="fund_organisations"
-    )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its fund in the INDIGO file."
     )
     organisation = models.ForeignKey(
         "Organisation",
@@ -733,26 +730,14 @@ class FundOrganisation(IndigoRow):
     )
     organisation_ref = models.CharField("Organisation ID (as given)", max_length=1000, blank=True)
 
-    class Meta:
-        ordering = ["fund", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["fund", "position"], name="fund_organisation_fund_position_unique"
-            ),
-        ]
 
-
-class OrganisationControl(IndigoRow):
+class OrganisationControl(OrganisationRow):
     """A row of organisations_controlled_by.csv."""
 
-    parent_field = "organisation"
     indigo_file = "organisations_controlled_by.csv"
 
     organisation = models.ForeignKey(
         "Organisation", on_delete=models.CASCADE, related_name="organisation_controls"
-    )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its organisation in the INDIGO file."
     )
     by_organisation = models.ForeignKey(
         "Organisation",
@@ -768,53 +753,27 @@ class OrganisationControl(IndigoRow):
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["organisation", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "position"],
-                name="organisation_control_organisation_position_unique",
-            ),
-        ]
 
-
-class OrganisationSecondaryId(IndigoRow):
+class OrganisationSecondaryId(OrganisationRow):
     """A row of organisations_org-idssecondary.csv."""
 
-    parent_field = "organisation"
     indigo_file = "organisations_org-idssecondary.csv"
 
     organisation = models.ForeignKey(
         "Organisation", on_delete=models.CASCADE, related_name="organisation_secondary_ids"
     )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its organisation in the INDIGO file."
-    )
     identifier = models.CharField("By Organisation ID", max_length=255, blank=True)
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["organisation", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "position"],
-                name="organisation_secondary_id_organisation_position_unique",
-            ),
-        ]
 
-
-class OrganisationSource(IndigoRow):
+class OrganisationSource(OrganisationRow):
     """A row of organisations_sources.csv."""
 
-    parent_field = "organisation"
     indigo_file = "organisations_sources.csv"
 
     organisation = models.ForeignKey(
         "Organisation", on_delete=models.CASCADE, related_name="organisation_sources"
-    )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its organisation in the INDIGO file."
     )
     local_id = models.CharField("Id", max_length=255, blank=True)
     name = models.TextField("Name", blank=True)
@@ -823,39 +782,18 @@ class OrganisationSource(IndigoRow):
     url = models.TextField("URL", blank=True)
     archive_url = models.TextField("Archive URL", blank=True)
     publication_date = PartialDateField("Publication Date")
-    publication_date_text = models.TextField(
-        "publication date as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    publication_date_text = AsWrittenField()
     accessed_date = PartialDateField("Accessed Date")
-    accessed_date_text = models.TextField(
-        "accessed date as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
-
-    class Meta:
-        ordering = ["organisation", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "position"],
-                name="organisation_source_organisation_position_unique",
-            ),
-        ]
+    accessed_date_text = AsWrittenField()
 
 
-class ProjectOutcomeFund(IndigoRow):
+class ProjectOutcomeFund(ProjectRow):
     """A row of projects_outcome_funds.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_outcome_funds.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="project_outcome_funds"
-    )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
     )
     fund = models.ForeignKey(
         "OutcomeFund",
@@ -869,36 +807,20 @@ class ProjectOutcomeFund(IndigoRow):
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="project_outcome_fund_project_position_unique"
-            ),
-        ]
 
-
-class OutcomeMetric(IndigoRow):
+class OutcomeMetric(ProjectRow):
     """A row of projects_outcome_metrics.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_outcome_metrics.csv"
 
     project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="outcome_metrics")
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
-    )
     local_id = models.CharField("Id", max_length=255, blank=True)
     definition = models.TextField("Outcome Definition", blank=True)
     target_population = models.TextField("Target Population", blank=True)
     service_users_targeted = models.BigIntegerField(
         "Targeted number of service users Or beneficiaries (total)", null=True, blank=True
     )
-    service_users_targeted_text = models.TextField(
-        "service users targeted as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    service_users_targeted_text = AsWrittenField()
     targeted_unit_type = models.CharField(
         "Unit type of targeted Service users or beneficiaries", max_length=255, blank=True
     )
@@ -919,109 +841,58 @@ class OutcomeMetric(IndigoRow):
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
+    class Meta(ProjectRow.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="outcome_metric_project_position_unique"
-            ),
+            *ProjectRow.Meta.constraints,
             choice_check("outcome_metric", "policy_sector", PolicySector),
         ]
 
 
-class OutcomePricing(IndigoRow):
+class OutcomePricing(ProjectRow):
     """A row of projects_outcome_pricings.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_outcome_pricings.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="outcome_pricings"
     )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
-    )
     outcome_metric_ref = models.CharField("Outcome Metric Id", max_length=255, blank=True)
     currency = CurrencyField("Currency")
     price_per_unit = AmountField("Price Per Unit - Amount")
-    price_per_unit_text = models.TextField(
-        "price per unit as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    price_per_unit_text = AsWrittenField()
     price_per_unit_usd = AmountField("Price Per Unit - Amount USD")
-    price_per_unit_usd_text = models.TextField(
-        "price per unit usd as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    price_per_unit_usd_text = AsWrittenField()
     max_price = AmountField("Maximum Price if all targets achieved - Amount")
-    max_price_text = models.TextField(
-        "max price as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    max_price_text = AsWrittenField()
     contracted_increases = models.TextField("Contracted increases to outcome pricing", blank=True)
     description = models.TextField("Price Description", blank=True)
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="outcome_pricing_project_position_unique"
-            ),
-        ]
 
-
-class Result(IndigoRow):
+class Result(ProjectRow):
     """A row of projects_results.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_results.csv"
 
     project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="results")
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
-    )
     outcome_metric_ref = models.CharField("Outcome Metric Id", max_length=255, blank=True)
     level = models.CharField("Result level", max_length=40, choices=ResultLevel.choices, blank=True)
     result_type = models.CharField(
         "Result type", max_length=40, choices=ResultType.choices, blank=True
     )
     period_start = PartialDateField("Period - Start")
-    period_start_text = models.TextField(
-        "period start as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    period_start_text = AsWrittenField()
     period_end = PartialDateField("Period - End")
-    period_end_text = models.TextField(
-        "period end as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    period_end_text = AsWrittenField()
     outcomes_achieved = AmountField("Outcomes achieved")
-    outcomes_achieved_text = models.TextField(
-        "outcomes achieved as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    outcomes_achieved_text = AsWrittenField()
     number_engaged = models.BigIntegerField("Number engaged In impact bond", null=True, blank=True)
-    number_engaged_text = models.TextField(
-        "number engaged as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    number_engaged_text = AsWrittenField()
     number_positive = models.BigIntegerField(
         "Number with Positive social outcomes", null=True, blank=True
     )
-    number_positive_text = models.TextField(
-        "number positive as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    number_positive_text = AsWrittenField()
     other_description = models.TextField("Other Description of result", blank=True)
     validators = models.TextField("Outcomes validator(s)", blank=True)
     evaluation_documents = models.TextField("Evaluation Documents", blank=True)
@@ -1029,43 +900,28 @@ class Result(IndigoRow):
     notes = models.TextField("Notes", blank=True)
     in_sandboxes = models.CharField("(In Sandboxes)", max_length=255, blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
+    class Meta(ProjectRow.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="result_project_position_unique"
-            ),
+            *ProjectRow.Meta.constraints,
             choice_check("result", "level", ResultLevel),
             choice_check("result", "result_type", ResultType),
         ]
 
 
-class OutcomePayment(IndigoRow):
+class OutcomePayment(ProjectRow):
     """A row of projects_outcome_payments.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_outcome_payments.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="outcome_payments"
     )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
-    )
     payment_plan_ref = models.CharField("Outcome Payment Plan Id", max_length=255, blank=True)
     outcome_metric_ref = models.CharField("Outcome Metric Id", max_length=255, blank=True)
     period_start = PartialDateField("Period - Start")
-    period_start_text = models.TextField(
-        "period start as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    period_start_text = AsWrittenField()
     period_end = PartialDateField("Period - End")
-    period_end_text = models.TextField(
-        "period end as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    period_end_text = AsWrittenField()
     payer = models.ForeignKey(
         "Organisation",
         on_delete=models.SET_NULL,
@@ -1089,80 +945,45 @@ class OutcomePayment(IndigoRow):
     payment_type = models.CharField("Type", max_length=40, choices=PaymentType.choices, blank=True)
     currency = CurrencyField("Payments - Currency")
     amount = AmountField("Payments - Amount")
-    amount_text = models.TextField(
-        "amount as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    amount_text = AsWrittenField()
     amount_usd = AmountField("Payments - Amount USD")
-    amount_usd_text = models.TextField(
-        "amount usd as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    amount_usd_text = AsWrittenField()
     in_sandboxes = models.CharField("(In Sandboxes)", max_length=255, blank=True)
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
+    class Meta(ProjectRow.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="outcome_payment_project_position_unique"
-            ),
+            *ProjectRow.Meta.constraints,
             choice_check("outcome_payment", "payment_type", PaymentType),
         ]
 
 
-class OutcomePaymentPlan(IndigoRow):
+class OutcomePaymentPlan(ProjectRow):
     """A row of projects_outcome_payment_plans.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_outcome_payment_plans.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="outcome_payment_plans"
     )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
-    )
     local_id = models.CharField("Outcome Payment Plan Id", max_length=255, blank=True)
     period_start = PartialDateField("Period - Start")
-    period_start_text = models.TextField(
-        "period start as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    period_start_text = AsWrittenField()
     period_end = PartialDateField("Period - End")
-    period_end_text = models.TextField(
-        "period end as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    period_end_text = AsWrittenField()
     in_sandboxes = models.CharField("(In Sandboxes)", max_length=255, blank=True)
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="outcome_payment_plan_project_position_unique"
-            ),
-        ]
 
-
-class OutcomePaymentCommitment(IndigoRow):
+class OutcomePaymentCommitment(ProjectRow):
     """A row of projects_outcome_payment_commitments.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_outcome_payment_commitments.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="outcome_payment_commitments"
-    )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
     )
     organisation = models.ForeignKey(
         "Organisation",
@@ -1176,43 +997,19 @@ class OutcomePaymentCommitment(IndigoRow):
     role_category = models.CharField("Organisation Role Category", max_length=255, blank=True)
     max_payment_currency = CurrencyField("Maximum potential Outcome payment - Currency")
     max_payment = AmountField("Maximum potential Outcome payment - Amount")
-    max_payment_text = models.TextField(
-        "max payment as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    max_payment_text = AsWrittenField()
     max_payment_usd = AmountField("Maximum potential Outcome payment - Amount USD")
-    max_payment_usd_text = models.TextField(
-        "max payment usd as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    max_payment_usd_text = AsWrittenField()
     result_type = models.CharField("Result type", max_length=255, blank=True)
     period_start = PartialDateField("Period - Start")
-    period_start_text = models.TextField(
-        "period start as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    period_start_text = AsWrittenField()
     period_end = PartialDateField("Period - End")
-    period_end_text = models.TextField(
-        "period end as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    period_end_text = AsWrittenField()
     payments_made_currency = CurrencyField("Total outcome payments made - Currency")
     payments_made = AmountField("Total outcome payments made - Amount")
-    payments_made_text = models.TextField(
-        "payments made as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    payments_made_text = AsWrittenField()
     payments_made_usd = AmountField("Total outcome payments made - Amount USD")
-    payments_made_usd_text = models.TextField(
-        "payments made usd as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    payments_made_usd_text = AsWrittenField()
     alteration_description = models.TextField(
         "Alterations to payment commitment - Description", blank=True
     )
@@ -1220,26 +1017,13 @@ class OutcomePaymentCommitment(IndigoRow):
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"],
-                name="outcome_payment_commitment_project_position_unique",
-            ),
-        ]
 
-
-class Investment(IndigoRow):
+class Investment(ProjectRow):
     """A row of projects_investments.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_investments.csv"
 
     project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="investments")
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
-    )
     local_id = models.CharField("Id", max_length=255, blank=True)
     organisation = models.ForeignKey(
         "Organisation",
@@ -1253,41 +1037,17 @@ class Investment(IndigoRow):
     role_category = models.CharField("Organisation Role Category", max_length=255, blank=True)
     currency = CurrencyField("Investment Commitment - Currency")
     amount_min = AmountField("Investment Commitment - Amount - Min")
-    amount_min_text = models.TextField(
-        "amount min as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    amount_min_text = AsWrittenField()
     amount = AmountField("Investment Commitment - Amount - Exact")
-    amount_text = models.TextField(
-        "amount as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    amount_text = AsWrittenField()
     amount_max = AmountField("Investment Commitment - Amount - Max")
-    amount_max_text = models.TextField(
-        "amount max as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    amount_max_text = AsWrittenField()
     amount_usd_min = AmountField("Investment Commitment - Amount USD - Min")
-    amount_usd_min_text = models.TextField(
-        "amount usd min as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    amount_usd_min_text = AsWrittenField()
     amount_usd = AmountField("Investment Commitment - Amount USD - Exact")
-    amount_usd_text = models.TextField(
-        "amount usd as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    amount_usd_text = AsWrittenField()
     amount_usd_max = AmountField("Investment Commitment - Amount USD - Max")
-    amount_usd_max_text = models.TextField(
-        "amount usd max as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    amount_usd_max_text = AsWrittenField()
     max_potential_loss = models.TextField("Maximum Potential loss", blank=True)
     max_potential_return_type = models.TextField("Maximum Potential Return Type", blank=True)
     max_potential_return = models.TextField("Maximum Potential Return", blank=True)
@@ -1296,26 +1056,14 @@ class Investment(IndigoRow):
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="investment_project_position_unique"
-            ),
-        ]
 
-
-class ServiceProvision(IndigoRow):
+class ServiceProvision(ProjectRow):
     """A row of projects_service_provisions.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_service_provisions.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="service_provisions"
-    )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
     )
     local_id = models.CharField("Id", max_length=255, blank=True)
     organisation = models.ForeignKey(
@@ -1330,54 +1078,26 @@ class ServiceProvision(IndigoRow):
     role_category = models.CharField("Organisation Role Category", max_length=255, blank=True)
     intervention = models.TextField("Intervention", blank=True)
     planned_start = PartialDateField("Planned Service - Start")
-    planned_start_text = models.TextField(
-        "planned start as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    planned_start_text = AsWrittenField()
     planned_end = PartialDateField("Planned Service - End")
-    planned_end_text = models.TextField(
-        "planned end as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    planned_end_text = AsWrittenField()
     actual_start = PartialDateField("Actual Service - Start")
-    actual_start_text = models.TextField(
-        "actual start as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    actual_start_text = AsWrittenField()
     actual_end = PartialDateField("Actual Service - End")
-    actual_end_text = models.TextField(
-        "actual end as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    actual_end_text = AsWrittenField()
     alteration_description = models.TextField("Alterations to service - Description", blank=True)
     alteration_reason = models.TextField("Alterations to service - Reason", blank=True)
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="service_provision_project_position_unique"
-            ),
-        ]
 
-
-class IntermediaryService(IndigoRow):
+class IntermediaryService(ProjectRow):
     """A row of projects_intermediary_services.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_intermediary_services.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="intermediary_services"
-    )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
     )
     organisation = models.ForeignKey(
         "Organisation",
@@ -1393,26 +1113,14 @@ class IntermediaryService(IndigoRow):
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="intermediary_service_project_position_unique"
-            ),
-        ]
 
-
-class DeliveryLocation(IndigoRow):
+class DeliveryLocation(ProjectRow):
     """A row of projects_delivery_locations.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_delivery_locations.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="delivery_locations"
-    )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
     )
     service_provision_ref = models.CharField("Service Provision ID", max_length=255, blank=True)
     name = models.TextField("Location - Name", blank=True)
@@ -1432,33 +1140,17 @@ class DeliveryLocation(IndigoRow):
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="delivery_location_project_position_unique"
-            ),
-        ]
 
-
-class Transaction(IndigoRow):
+class Transaction(ProjectRow):
     """A row of projects_transactions.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_transactions.csv"
 
     project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="transactions")
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
-    )
     investment_ref = models.CharField("Investment Id", max_length=255, blank=True)
     outcome_metric_ref = models.CharField("Outcome Metric Id", max_length=255, blank=True)
     date = PartialDateField("Date")
-    date_text = models.TextField(
-        "date as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    date_text = AsWrittenField()
     sender = models.ForeignKey(
         "Organisation",
         on_delete=models.SET_NULL,
@@ -1482,57 +1174,29 @@ class Transaction(IndigoRow):
     transaction_type = models.CharField("Transaction Type", max_length=255, blank=True)
     currency = CurrencyField("Money - Currency")
     amount = AmountField("Money - Amount")
-    amount_text = models.TextField(
-        "amount as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    amount_text = AsWrittenField()
     amount_usd = AmountField("Money - Amount USD")
-    amount_usd_text = models.TextField(
-        "amount usd as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    amount_usd_text = AsWrittenField()
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
     in_sandboxes = models.CharField("(In Sandboxes)", max_length=255, blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="transaction_project_position_unique"
-            ),
-        ]
 
-
-class TechnicalAssistance(IndigoRow):
+class TechnicalAssistance(ProjectRow):
     """A row of projects_technical_assistances.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_technical_assistances.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="technical_assistances"
     )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
-    )
     local_id = models.CharField("Id", max_length=255, blank=True)
     title = models.TextField("Title", blank=True)
     description = models.TextField("Description", blank=True)
     period_start = PartialDateField("Period Start")
-    period_start_text = models.TextField(
-        "period start as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    period_start_text = AsWrittenField()
     period_end = PartialDateField("Period End")
-    period_end_text = models.TextField(
-        "period end as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    period_end_text = AsWrittenField()
     funder = models.ForeignKey(
         "Organisation",
         on_delete=models.SET_NULL,
@@ -1557,26 +1221,14 @@ class TechnicalAssistance(IndigoRow):
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="technical_assistance_project_position_unique"
-            ),
-        ]
 
-
-class TechnicalAssistanceDetail(IndigoRow):
+class TechnicalAssistanceDetail(ProjectRow):
     """A row of projects_technical_assistance_details.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_technical_assistance_details.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="technical_assistance_details"
-    )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
     )
     technical_assistance_ref = models.CharField(
         "Technical Assistance Id", max_length=255, blank=True
@@ -1587,177 +1239,86 @@ class TechnicalAssistanceDetail(IndigoRow):
     approach = models.TextField("Approach", blank=True)
     cost_type = models.CharField("Cost Type", max_length=255, blank=True)
     cost = AmountField("Cost of Activities - Amount")
-    cost_text = models.TextField(
-        "cost as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    cost_text = AsWrittenField()
     cost_usd = AmountField("Cost of Activities - Amount USD")
-    cost_usd_text = models.TextField(
-        "cost usd as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    cost_usd_text = AsWrittenField()
     number_of_days = AmountField("Number of Days")
-    number_of_days_text = models.TextField(
-        "number of days as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    number_of_days_text = AsWrittenField()
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"],
-                name="technical_assistance_detail_project_position_unique",
-            ),
-        ]
 
-
-class CostRow(IndigoRow):
+class CostRow(ProjectRow):
     """The columns projects_outcome_payer_cost.csv and projects_provider_side_cost.csv share."""
 
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
-    )
     date = PartialDateField("Date")
-    date_text = models.TextField(
-        "date as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    date_text = AsWrittenField()
     phase = models.CharField("Phase of Impact Bond", max_length=255, blank=True)
     cost_classification = models.CharField("Cost Classification", max_length=255, blank=True)
     currency = CurrencyField("Payment - Currency")
     planned = AmountField("Payment - Planned")
-    planned_text = models.TextField(
-        "planned as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    planned_text = AsWrittenField()
     planned_usd = AmountField("Payment - Planned USD")
-    planned_usd_text = models.TextField(
-        "planned usd as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    planned_usd_text = AsWrittenField()
     actual = AmountField("Payment - Actual")
-    actual_text = models.TextField(
-        "actual as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    actual_text = AsWrittenField()
     actual_usd = AmountField("Payment - Actual USD")
-    actual_usd_text = models.TextField(
-        "actual usd as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    actual_usd_text = AsWrittenField()
     incurred_by = models.CharField("Cost incurred by", max_length=255, blank=True)
     cost_type = models.CharField("Type", max_length=255, blank=True)
     number_of_days = AmountField("Number of days")
-    number_of_days_text = models.TextField(
-        "number of days as given",
-        blank=True,
-        help_text="The cell as written when it is not a plain value.",
-    )
+    number_of_days_text = AsWrittenField()
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
+    class Meta(ProjectRow.Meta):
         abstract = True
 
 
 class OutcomePayerCost(CostRow):
     """A row of projects_outcome_payer_cost.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_outcome_payer_cost.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="outcome_payer_costs"
     )
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="outcome_payer_cost_project_position_unique"
-            ),
-        ]
-
 
 class ProviderSideCost(CostRow):
     """A row of projects_provider_side_cost.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_provider_side_cost.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="provider_side_costs"
     )
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="provider_side_cost_project_position_unique"
-            ),
-        ]
 
-
-class GrantReference(IndigoRow):
+class GrantReference(ProjectRow):
     """A row of projects_360giving_datas.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_360giving_datas.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="grant_references"
     )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
-    )
     grant_id = models.CharField("Grant ID", max_length=255, blank=True)
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"], name="grant_reference_project_position_unique"
-            ),
-        ]
 
-
-class OpenContractingReference(IndigoRow):
+class OpenContractingReference(ProjectRow):
     """A row of projects_open_contracting_datas.csv."""
 
-    parent_field = "project"
     indigo_file = "projects_open_contracting_datas.csv"
 
     project = models.ForeignKey(
         "Project", on_delete=models.CASCADE, related_name="open_contracting_references"
     )
-    position = models.PositiveIntegerField(
-        help_text="Order of the row within its project in the INDIGO file."
-    )
     ocid = models.CharField("OCID", max_length=255, blank=True)
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
-
-    class Meta:
-        ordering = ["project", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "position"],
-                name="open_contracting_reference_project_position_unique",
-            ),
-        ]
 
 
 class ImportRun(models.Model):

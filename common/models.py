@@ -107,6 +107,22 @@ class SourceIdsField(DefaultsMixin, models.TextField):
     defaults: ClassVar[dict[str, object]] = {"blank": True}
 
 
+class AsWrittenField(DefaultsMixin, models.TextField):
+    """The cell as written beside a typed value (``price_text`` beside ``price``), kept when
+    the cell is not a plain value (``"£1,000 per person"``); blank when it is. Its label
+    comes from its name: ``price_text`` is "price as given"."""
+
+    defaults: ClassVar[dict[str, object]] = {
+        "blank": True,
+        "help_text": "The cell as written when it is not a plain value.",
+    }
+
+    def set_attributes_from_name(self, name: str) -> None:
+        if self.verbose_name is None and name:
+            self.verbose_name = f"{name.removesuffix('_text').replace('_', ' ')} as given"
+        super().set_attributes_from_name(name)
+
+
 # ---------------------------------------------------------------------------------------------
 # Publication
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from cases.interchange import ApplyContext, Counts, ParsedRow, ParsedTable, Problem, Report, Table
+from cases.indigo.apply import ApplyContext, Counts
+from cases.indigo.layout import Table
+from cases.indigo.reading import ParsedRow, ParsedTable, Problem, Report
 from cases.models import Project, published_project_q
 from common.models import PublicationStatus
 from evidence.models import (

@@ -15,23 +15,19 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases.indigo_tables import TABLES as CASE_TABLES
-from cases.interchange import (
+from cases.indigo.apply import (
     ApplyContext,
     Conflict,
     Counts,
-    ParsedTable,
-    Problem,
-    Report,
-    Snapshot,
     apply_records,
     apply_rows,
     missing_references,
-    parse_table,
     reference_resolver,
     withdraw_missing,
-    write_table,
 )
+from cases.indigo.export import write_table
+from cases.indigo.reading import ParsedTable, Problem, Report, Snapshot, parse_table
+from cases.indigo.tables import TABLES as CASE_TABLES
 from cases.models import ImportRun, Organisation, OutcomeFund, Project
 from cases.services import refresh_derived_fields
 from common.models import PublicationStatus

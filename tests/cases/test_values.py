@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from cases.values import (
+from cases.indigo.values import (
     clean_id,
     parse_currency,
     parse_decimal,

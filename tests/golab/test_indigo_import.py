@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from django.core.management import CommandError, call_command
 
-from cases.indigo_tables import TABLES
+from cases.indigo.tables import TABLES
 from cases.models import (
     ImportRun,
     Organisation,

@@ -1,0 +1,316 @@
+"""Applying parsed INDIGO rows to the database: records with their own INDIGO id (created,
+updated, withdrawn when gone) and component rows (matched by owner and position), merged
+column by column so that a curator's edit is never overwritten."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+from cases.indigo.layout import Table
+from cases.indigo.reading import ParsedRow, ParsedTable, Problem, Report
+from common.models import PublicationStatus
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    deleted: int = 0
+
+    def changes(self) -> int:
+        return self.created + self.updated + self.withdrawn + self.deleted
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "withdrawn": self.withdrawn,
+            "deleted": self.deleted,
+        }
+
+
+@dataclass
+class Conflict:
+    file: str
+    key: str
+    column: str
+    kept: str
+    incoming: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}: {self.key}: {self.column}: kept the curator's value {self.kept!r}; "
+            f"the snapshot has {self.incoming!r}"
+        )
+
+
+@dataclass
+class Merge:
+    changed: list[str] = field(default_factory=list)
+    baseline_changed: bool = False
+
+
+def merge_row(
+    obj: models.Model, row: ParsedRow, table: Table, conflicts: list[Conflict], key: str
+) -> Merge:
+    """Bring ``obj`` up to date with ``row`` without overwriting a curator's edit.
+
+    Per column: the value the last import wrote is the baseline. A current value that still
+    equals the baseline takes the snapshot's value; one that differs was changed by a curator
+    and is kept (a conflict, if the snapshot changed it too).
+    """
+    merge = Merge()
+    baseline = obj.import_baseline or {}
+    for column in table.stored_columns():
+        incoming = row.cells[column.field]
+        current = column.write(lambda attr: getattr(obj, attr))
+        if current == incoming:
+            continue
+        base = baseline.get(column.field, current)
+        if current != base:
+            if incoming != base:
+                conflicts.append(Conflict(table.file, key, column.header, current, incoming))
+            continue
+        for attr in column.model_fields():
+            setattr(obj, attr, row.values[attr])
+            merge.changed.append(attr)
+    new_baseline = {**row.cells, **{k: v for k, v in baseline.items() if k.startswith("_")}}
+    if new_baseline != baseline:
+        obj.import_baseline = new_baseline
+        merge.baseline_changed = True
+    return merge
+
+
+def new_object(table: Table, row: ParsedRow, **extra: Any) -> models.Model:
+    obj = table.model(**row.values, **extra)
+    obj.import_baseline = dict(row.cells)
+    return obj
+
+
+def model_attrs(table: Table) -> list[str]:
+    attrs = [attr for c in table.stored_columns() for attr in c.model_fields()]
+    return [*attrs, "import_baseline"]
+
+
+@dataclass
+class ApplyContext:
+    """What every table's apply step shares: where to count and how to label history."""
+
+    counts: dict[str, Counts]
+    conflicts: list[Conflict]
+    change_reason: str
+    batch_size: int = 500
+    withdrawn: list[str] = field(default_factory=list)
+    withdrawn_documents: list[str] = field(default_factory=list)
+
+
+def apply_records(parsed: ParsedTable, ctx: ApplyContext, **on_create: Any) -> dict[str, int]:
+    """Create or update records that have their own INDIGO id; return id -> pk for all of
+    them (those in the file and those already stored)."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    table = parsed.table
+    model = table.model
+    counts = ctx.counts.setdefault(table.file, Counts())
+    existing = {obj.indigo_id: obj for obj in model.objects.all()}
+    to_create, to_update, update_fields = [], [], set()
+    for row in parsed.rows:
+        obj = existing.get(row.owner)
+        if obj is None:
+            to_create.append(new_object(table, row, **on_create))
+            counts.created += 1
+            continue
+        merge = merge_row(obj, row, table, ctx.conflicts, row.owner)
+        revived = _revive(obj)
+        if merge.changed or revived:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+        if merge.changed or merge.baseline_changed or revived:
+            to_update.append(obj)
+            update_fields.update(merge.changed)
+            update_fields.add("import_baseline")
+            if revived:
+                update_fields.add("status")
+    if to_create:
+        bulk_create_with_history(
+            to_create, model, batch_size=ctx.batch_size, default_change_reason=ctx.change_reason
+        )
+    if to_update:
+        if hasattr(model, "updated_at"):
+            update_fields.add("updated_at")
+            from django.utils import timezone
+
+            now = timezone.now()
+            for obj in to_update:
+                obj.updated_at = now
+        bulk_update_with_history(
+            to_update,
+            model,
+            sorted(update_fields),
+            batch_size=ctx.batch_size,
+            default_change_reason=ctx.change_reason,
+        )
+    return dict(model.objects.values_list("indigo_id", "pk"))
+
+
+def _revive(obj: models.Model) -> bool:
+    """A project that an earlier import withdrew and the source publishes again."""
+    if getattr(obj, "status", None) == PublicationStatus.WITHDRAWN and (
+        obj.import_baseline or {}
+    ).get("_withdrawn_by_import"):
+        obj.status = PublicationStatus.PUBLISHED
+        obj.import_baseline = {
+            k: v for k, v in obj.import_baseline.items() if k != "_withdrawn_by_import"
+        }
+        return True
+    return False
+
+
+def withdraw_missing(parsed: ParsedTable, ctx: ApplyContext) -> list[str]:
+    """Records an earlier import brought in that the snapshot no longer has were made private
+    at the source: withdraw them (kept, with their history), never delete."""
+    from simple_history.utils import bulk_update_with_history
+
+    model = parsed.table.model
+    counts = ctx.counts.setdefault(parsed.table.file, Counts())
+    present = {row.owner for row in parsed.rows}
+    gone = [
+        record
+        for record in model.objects.exclude(import_baseline={}).exclude(
+            status=PublicationStatus.WITHDRAWN
+        )
+        if record.indigo_id not in present
+    ]
+    for record in gone:
+        record.status = PublicationStatus.WITHDRAWN
+        record.import_baseline = {**record.import_baseline, "_withdrawn_by_import": True}
+    if gone:
+        bulk_update_with_history(
+            gone,
+            model,
+            ["status", "import_baseline"],
+            default_change_reason=f"{ctx.change_reason}: no longer in the snapshot",
+        )
+    counts.withdrawn += len(gone)
+    return sorted(record.indigo_id for record in gone)
+
+
+Resolver = Callable[[ParsedRow], dict[str, Any]]
+
+
+def apply_rows(
+    parsed: ParsedTable,
+    ctx: ApplyContext,
+    owner_pks: dict[str, int],
+    resolve: Resolver | None = None,
+    *,
+    owners_in_snapshot: set[str],
+) -> None:
+    """Create, update or delete component rows, matched to stored ones by owner and position.
+
+    ``resolve`` gives derived attributes (links to organisations, funds, documents) that are
+    kept current but are not curator-editable data of their own. Rows of owners that are not
+    in the snapshot (withdrawn ones) are left alone."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    table = parsed.table
+    model = table.model
+    parent_attr = f"{model.parent_field}_id"
+    counts = ctx.counts.setdefault(table.file, Counts())
+    # Every owner the snapshot has is in scope, also those that have no rows here any more.
+    owners_in_file = {owner_pks[owner] for owner in owners_in_snapshot}
+    stored = {
+        (getattr(obj, parent_attr), obj.position): obj
+        for obj in model.objects.filter(**{f"{parent_attr}__in": owners_in_file})
+    }
+    to_create, to_update, update_fields = [], [], set()
+    for row in parsed.rows:
+        owner_pk = owner_pks[row.owner]
+        derived = resolve(row) if resolve else {}
+        obj = stored.pop((owner_pk, row.position), None)
+        if obj is None:
+            to_create.append(
+                new_object(
+                    table, row, **{parent_attr: owner_pk, "position": row.position}, **derived
+                )
+            )
+            counts.created += 1
+            continue
+        merge = merge_row(obj, row, table, ctx.conflicts, f"{row.owner} row {row.position + 1}")
+        relinked = [attr for attr, value in derived.items() if getattr(obj, attr) != value]
+        for attr in relinked:
+            setattr(obj, attr, derived[attr])
+        if merge.changed or relinked:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+        if merge.changed or merge.baseline_changed or relinked:
+            to_update.append(obj)
+            update_fields.update(merge.changed, relinked, {"import_baseline"})
+    # Rows the owner no longer has in the snapshot: gone from the source.
+    for obj in stored.values():
+        obj._change_reason = ctx.change_reason
+        obj.delete()
+        counts.deleted += 1
+    if to_create:
+        bulk_create_with_history(
+            to_create, model, batch_size=ctx.batch_size, default_change_reason=ctx.change_reason
+        )
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            model,
+            sorted(update_fields),
+            batch_size=ctx.batch_size,
+            default_change_reason=ctx.change_reason,
+        )
+
+
+def reference_resolver(table: Table, ids: dict[str, dict[str, int]]) -> Resolver | None:
+    """Link ``org``/``fund`` columns to the first referenced record that exists."""
+    refs = [(c, c.reference) for c in table.columns if c.reference]
+    if not refs:
+        return None
+
+    def resolve(row: ParsedRow) -> dict[str, Any]:
+        derived = {}
+        for column, reference in refs:
+            known = ids[reference.name]
+            pk = None
+            for ref in filter(None, row.values[f"{column.field}_ref"].split(",")):
+                if ref in known:
+                    pk = known[ref]
+                    break
+            derived[f"{column.field}_id"] = pk
+        return derived
+
+    return resolve
+
+
+def missing_references(parsed: ParsedTable, known: dict[str, set[str]], report: Report) -> None:
+    """Warn (once per id and file) about organisations or funds the files do not contain."""
+    warned: set[str] = set()
+    for column in parsed.table.columns:
+        reference = column.reference
+        if reference is None:
+            continue
+        for row in parsed.rows:
+            for ref in filter(None, row.values[f"{column.field}_ref"].split(",")):
+                if ref not in known[reference.name] and ref not in warned:
+                    warned.add(ref)
+                    report.warnings.append(
+                        Problem(
+                            parsed.table.file,
+                            row.row,
+                            column.header,
+                            f"{ref} is not in {reference.target_file}; the reference is kept",
+                        )
+                    )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 
 
@@ -15,5 +16,8 @@ class CasesConfig(AppConfig):
     verbose_name = "Case studies"
 
     def ready(self) -> None:
+        from cases.checks import check_indigo_layout
+
         # Schema that migrations cannot keep (see cases.search): reinstalled after each migrate.
         post_migrate.connect(_install_search_index, sender=self)
+        checks.register(check_indigo_layout, checks.Tags.models)

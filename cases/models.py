@@ -443,6 +443,23 @@ class Project(IndigoRecord):
 
     objects = ProjectQuerySet.as_manager()
 
+    # The project's dates in the order of a contract's life, with their public labels.
+    DATE_FIELDS: ClassVar[dict[str, str]] = {
+        "outcomes_contract_signed": "Outcomes contract signed",
+        "all_contracts_signed": "All contracts signed",
+        "service_start": "Service provision started",
+        "anticipated_service_end": "Service provision anticipated to end",
+        "actual_service_end": "Service provision ended",
+        "anticipated_completion": "Anticipated completion",
+        "actual_completion": "Completed",
+    }
+    # The dates that say when a project launched, the best first (``launch_year``).
+    LAUNCH_DATE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "service_start",
+        "outcomes_contract_signed",
+        "all_contracts_signed",
+    )
+
     class Meta:
         ordering = ["indigo_id"]
         permissions = [
@@ -469,6 +486,26 @@ class Project(IndigoRecord):
     def get_absolute_url(self) -> str:
         return reverse("cases:case-detail", args=[self.indigo_id])
 
+    def has_a_date(self) -> bool:
+        return any(getattr(self, name) for name in self.DATE_FIELDS)
+
+    def timeline(self) -> list[dict[str, str]]:
+        """The dates known, as ``{"label", "date"}``, earliest first (partial dates sort as
+        text; equal dates keep the order of ``DATE_FIELDS``)."""
+        events = [
+            {"label": label, "date": getattr(self, name)}
+            for name, label in self.DATE_FIELDS.items()
+        ]
+        return sorted((event for event in events if event["date"]), key=lambda e: e["date"])
+
+    def launch_year_from_dates(self) -> int | None:
+        """The year service started, else the year a contract was signed."""
+        for name in self.LAUNCH_DATE_FIELDS:
+            value = getattr(self, name)
+            if value:
+                return int(value[:4])
+        return None
+
     def missing_for_publication(self) -> list[str]:
         """The INDIGO priority-1 fields a project needs before it can be published."""
         missing = []
@@ -480,16 +517,7 @@ class Project(IndigoRecord):
             missing.append("country (a delivery location with a country)")
         if not self.policy_sector:
             missing.append("policy sector")
-        dates = [
-            self.outcomes_contract_signed,
-            self.all_contracts_signed,
-            self.service_start,
-            self.anticipated_service_end,
-            self.actual_service_end,
-            self.anticipated_completion,
-            self.actual_completion,
-        ]
-        if not any(dates):
+        if not self.has_a_date():
             missing.append("at least one date")
         parties = (
             self.outcome_payment_commitments.exists()

@@ -26,15 +26,6 @@ from cases.models import (
 )
 
 ROLE_MODELS = [OutcomePaymentCommitment, Investment, ServiceProvision, IntermediaryService]
-DATE_FIELDS = [
-    "outcomes_contract_signed",
-    "all_contracts_signed",
-    "service_start",
-    "anticipated_service_end",
-    "actual_service_end",
-    "anticipated_completion",
-    "actual_completion",
-]
 # What each INDIGO priority level asks for, as this report checks it.
 PRIORITY = {
     1: ["name", "stage", "country", "policy sector", "a date", "a party"],
@@ -126,7 +117,7 @@ def report() -> list[Row]:
                 "stage": bool(project.stage),
                 "country": project.has_country,
                 "policy sector": bool(project.policy_sector),
-                "a date": any(getattr(project, f) for f in DATE_FIELDS),
+                "a date": project.has_a_date(),
                 "a party": project.has_party,
             },
             2: {

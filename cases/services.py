@@ -19,17 +19,6 @@ from common.models import PublicationStatus
 ROLE_MODELS = [OutcomePaymentCommitment, Investment, ServiceProvision, IntermediaryService]
 
 
-def _launch_year(project: Project) -> int | None:
-    for value in (
-        project.service_start,
-        project.outcomes_contract_signed,
-        project.all_contracts_signed,
-    ):
-        if value:
-            return int(value[:4])
-    return None
-
-
 def linked_project_ids(organisation) -> list[int]:
     """The projects in which ``organisation`` has a role."""
     ids: set[int] = set()
@@ -53,9 +42,7 @@ def refresh_derived_fields(*, project_ids: Iterable[int] | None = None) -> int:
             "intervention",
             "target_population",
             "social_challenge",
-            "service_start",
-            "outcomes_contract_signed",
-            "all_contracts_signed",
+            *Project.LAUNCH_DATE_FIELDS,
             "capital_usd",
             "capital_usd_min",
             "capital_usd_max",
@@ -80,7 +67,7 @@ def refresh_derived_fields(*, project_ids: Iterable[int] | None = None) -> int:
         Result.objects.filter(project_id__in=pks).values_list("project_id", flat=True)
     )
     for project in projects:
-        project.launch_year = _launch_year(project)
+        project.launch_year = project.launch_year_from_dates()
         project.capital_raised_usd = next(
             (
                 v

@@ -1,6 +1,15 @@
 from __future__ import annotations
 
+import csv
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
 import pytest
+from django.db import transaction
 
 
 @pytest.fixture(autouse=True)
@@ -13,13 +22,14 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2's many rounds cost about 0.3 s for every user created and every login tried; no
+    # test is about the hash itself, so tests use the fastest hasher Django has.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 # --- the bundled INDIGO snapshots -------------------------------------------------------------
-import csv  # noqa: E402
-import shutil  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from django.db import transaction  # noqa: E402
-
 DATA = Path(__file__).resolve().parent.parent / "data" / "indigo"
 SNAPSHOT_2024 = DATA / "2024-04"
 SNAPSHOT_2025 = DATA / "2025-05"
@@ -48,19 +58,187 @@ def snapshot_copy(tmp_path):
     return target
 
 
-@pytest.fixture(scope="module")
-def indigo_2025(django_db_setup, django_db_blocker):
-    """The 2025-05 snapshot imported once for a module's tests, rolled back afterwards.
-    Each test still runs in its own savepoint, so tests cannot disturb each other."""
+# --- data imported once for a run of tests ----------------------------------------------------
+class HeldData:
+    """Data built once (an import of a whole snapshot takes seconds) and held, uncommitted, in
+    one outer transaction while consecutive tests use it; each test still runs in its own
+    savepoint, so tests cannot disturb each other. When the next test does not use it, the
+    transaction is rolled back, so every other test starts from an empty database.
+
+    ``pytest_collection_modifyitems`` below makes each holder's tests consecutive, so a whole
+    run builds it once; should a later test use it again (say, with the order changed), it is
+    simply built again. It lives in the tests' own connection, so it works alike on SQLite and
+    PostgreSQL; tests that must commit (``transaction=True``, the live server) cannot use it.
+
+    Each holder is two fixtures: a session-scoped opener, so that the outer transaction is
+    entered before the test's own (function-scoped) one, and the function-scoped fixture named
+    ``fixture`` that tests ask for, which returns what ``build`` returned.
+    """
+
+    registry: ClassVar[dict[str, HeldData]] = {}
+
+    def __init__(self, fixture: str, build: Callable[[], Any]) -> None:
+        self.fixture = fixture
+        self.build = build
+        self.value: Any = None
+        self._atomic: transaction.Atomic | None = None
+        self._blocker: Any = None
+        HeldData.registry[fixture] = self
+
+    @property
+    def is_open(self) -> bool:
+        return self._atomic is not None
+
+    def used_by(self, item: pytest.Item) -> bool:
+        return self.fixture in getattr(item, "fixturenames", ())
+
+    def open(self, blocker: Any = None) -> None:
+        self._blocker = blocker or self._blocker
+        if self.is_open:
+            return
+        others = [held.fixture for held in self.registry.values() if held.is_open]
+        assert not others, f"{self.fixture} cannot be built on top of {others}"
+        with self._blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                self.value = self.build()
+            except BaseException as error:
+                atomic.__exit__(type(error), error, error.__traceback__)
+                raise
+            self._atomic = atomic
+
+    def close(self) -> None:
+        if self._atomic is None:
+            return
+        with self._blocker.unblock():
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+        self._atomic = None
+        self.value = None
+
+    def get(self) -> Any:
+        assert self.is_open, f"{self.fixture} is not held: its opener fixture did not run"
+        return self.value
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or "transactional_db" in names
+        or "live_server" in names
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    # After pytest-django's own ordering (tests with rolled-back transactions first): the
+    # tests that use one HeldData run one after another, where the first of them was.
+    for held in HeldData.registry.values():
+        users = [item for item in items if held.used_by(item)]
+        if not users:
+            continue
+        if committing := [item.nodeid for item in users if _is_transactional(item)]:
+            raise pytest.UsageError(f"{held.fixture} cannot serve transactional tests {committing}")
+        first = items.index(users[0])
+        others = [item for item in items if not held.used_by(item)]
+        items[:] = others[:first] + users + others[first:]
+    INDIGO_2025_PUBLIC.wanted = any(
+        "indigo_2025_public_data" in getattr(item, "fixturenames", ()) for item in items
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    # Held data rolled back after an earlier run of its tests is built again, before any of
+    # this test's fixtures (and so before its own transaction). The very first build is the
+    # opener fixture's, once the test database exists.
+    for held in HeldData.registry.values():
+        if held.used_by(item) and held._blocker is not None:
+            held.open()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield  # the test's own fixtures, and its transaction, are gone now
+    for held in HeldData.registry.values():
+        if held.is_open and (nextitem is None or not held.used_by(nextitem)):
+            held.close()
+
+
+def public_data(folder: Path) -> dict[str, object]:
+    """Everything public: the export files, and the published evidence documents."""
+    from evidence.models import EvidenceDocument
+    from golab.indigo import export_snapshot
+
+    written = export_snapshot(folder)
+    files = {name: (folder / name).read_text(encoding="utf-8") for name in written}
+    documents = sorted(
+        EvidenceDocument.objects.published().values_list("key", "title", "url", "document_type")
+    )
+    return {"files": files, "documents": documents}
+
+
+class _PublicData2025:
+    """``public_data`` of 2025-05 imported into an empty database, taken once: while the 2025-05
+    import is held for other tests when any test asks for it (it costs an export), or else by
+    an import of its own."""
+
+    wanted = False
+    value: dict[str, object] | None = None
+
+    def take(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            self.value = public_data(Path(folder))
+
+
+INDIGO_2025_PUBLIC = _PublicData2025()
+
+
+def _import_2025():
     from golab.indigo import import_snapshot
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        result = import_snapshot(SNAPSHOT_2025, run_by="tests")
-        assert result.ok, result.errors[:5]
-        yield result
-        transaction.set_rollback(True)
+    result = import_snapshot(SNAPSHOT_2025, run_by="tests")
+    assert result.ok, result.errors[:5]
+    if INDIGO_2025_PUBLIC.wanted and INDIGO_2025_PUBLIC.value is None:
+        INDIGO_2025_PUBLIC.take()
+    return result
 
 
+INDIGO_2025 = HeldData("indigo_2025", _import_2025)
+
+
+@pytest.fixture(scope="session")
+def _indigo_2025_held(django_db_setup, django_db_blocker):
+    INDIGO_2025.open(django_db_blocker)
+    yield INDIGO_2025
+    INDIGO_2025.close()
+
+
+@pytest.fixture
+def indigo_2025(_indigo_2025_held, db):
+    """The 2025-05 snapshot imported into an empty database (the ImportResult), imported once
+    for all the tests that use it; changes a test makes are rolled back after it."""
+    return _indigo_2025_held.get()
+
+
+@pytest.fixture(scope="session")
+def indigo_2025_public_data(django_db_setup, django_db_blocker) -> dict[str, object]:
+    if INDIGO_2025_PUBLIC.value is None and INDIGO_2025.is_open:
+        with django_db_blocker.unblock():
+            INDIGO_2025_PUBLIC.take()  # between tests, so as imported
+    elif INDIGO_2025_PUBLIC.value is None:
+        INDIGO_2025_PUBLIC.wanted = True
+        INDIGO_2025.open(django_db_blocker)  # refuses if other held data is open
+        INDIGO_2025.close()
+    assert INDIGO_2025_PUBLIC.value is not None
+    return INDIGO_2025_PUBLIC.value
+
+
+# --- smaller snapshots --------------------------------------------------------------------------
 def remove_project(folder: Path, indigo_id: str) -> None:
     """Drop a project and its component rows from a snapshot, as the source does when it
     makes a project private."""
@@ -70,14 +248,18 @@ def remove_project(folder: Path, indigo_id: str) -> None:
         write_csv(path, header, [r for r in rows if r[key].strip() != indigo_id])
 
 
-def subset_snapshot(target: Path, project_ids: set[str], *, all_parties: bool = False) -> Path:
-    """A copy of the 2025-05 snapshot with only some projects and the organisations and funds
-    they name (every one with ``all_parties``): real data, small enough to import in a
-    moment. Every file is there, as in a real snapshot."""
-    import re
-
+def subset_snapshot(
+    target: Path,
+    project_ids: set[str],
+    *,
+    all_parties: bool = False,
+    source: Path = SNAPSHOT_2025,
+) -> Path:
+    """A copy of a snapshot (2025-05 unless ``source`` says) with only some projects and the
+    organisations and funds they name (every one with ``all_parties``): real data, small
+    enough to import in a moment. Every file is there, as in a real snapshot."""
     target.mkdir(parents=True, exist_ok=True)
-    tables = {path.name: read_csv(path) for path in SNAPSHOT_2025.glob("*.csv")}
+    tables = {path.name: read_csv(path) for path in source.glob("*.csv")}
     for name, (header, rows) in tables.items():
         if name == "projects.csv":
             rows = [r for r in rows if r["ID"].strip() in project_ids]

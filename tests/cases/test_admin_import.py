@@ -1,5 +1,7 @@
-"""Importing from the admin: upload, dry run, confirm. On a database without the module-wide
-2025-05 import, so that the starting point is exactly 2024-04."""
+"""Importing from the admin: upload, dry run, confirm. On a database that starts with real
+2024-04 projects, updated to their 2025-05 selves: some changed, two withdrawn, two new. (The
+full 2024-04 → 2025-05 update is tested through the command in tests/golab/test_indigo_update.py;
+a few real projects are enough to show the admin does what the command does.)"""
 
 from __future__ import annotations
 
@@ -9,12 +11,17 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases.models import Project
+from cases.models import Project, PublicationStatus
 from golab.indigo import import_snapshot
 from tests.cases.test_curation import _user
-from tests.conftest import SNAPSHOT_2024, SNAPSHOT_2025
+from tests.conftest import SNAPSHOT_2024, subset_snapshot
 
 pytestmark = pytest.mark.django_db
+# In both snapshots: enough that two withdrawals stay under the mass-withdrawal share, and 0118,
+# 0173 and 0194 name the parties of the withdrawn two. (There is no INDIGO-POJ-0115.)
+KEPT = {f"INDIGO-POJ-{n:04d}" for n in [*range(101, 122), 173, 194] if n != 115}
+WITHDRAWN = {"INDIGO-POJ-0125", "INDIGO-POJ-0187"}  # in 2024-04, not in 2025-05
+NEW = {"INDIGO-POJ-0301", "INDIGO-POJ-0302"}  # in 2025-05 only
 
 
 @pytest.fixture
@@ -34,26 +41,31 @@ def test_admin_import_dry_run_matches_the_command_and_changes_nothing_until_conf
     client, curator, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    assert import_snapshot(SNAPSHOT_2024, run_by="tests").ok
-    expected = import_snapshot(SNAPSHOT_2025, run_by="tests", dry_run=True)
+    before_2024 = subset_snapshot(tmp_path / "2024-04", KEPT | WITHDRAWN, source=SNAPSHOT_2024)
+    snapshot_2025 = subset_snapshot(tmp_path / "2025-05", KEPT | NEW)
+    assert import_snapshot(before_2024, run_by="tests").ok
+    expected = import_snapshot(snapshot_2025, run_by="tests", dry_run=True)
     client.force_login(curator)
     before = sorted(Project.objects.values_list("indigo_id", "status", "name"))
 
-    response = client.post("/admin/cases/importrun/import/", {"snapshot": _zip(SNAPSHOT_2025)})
+    response = client.post("/admin/cases/importrun/import/", {"snapshot": _zip(snapshot_2025)})
     assert response.status_code == 200
     result = response.context["result"]
     assert result.ok and result.dry_run
     assert result.summary() == expected.summary()
     assert result.summary()["projects.csv"] == {
-        "created": 29, "updated": 56, "unchanged": 234, "withdrawn": 2, "deleted": 0,
+        "created": 2, "updated": 9, "unchanged": 13, "withdrawn": 2, "deleted": 0,
     }  # fmt: skip
+    assert set(result.withdrawn) >= WITHDRAWN
     html = response.content.decode()
     assert "Dry run" in html and "Confirm and import" in html
     assert sorted(Project.objects.values_list("indigo_id", "status", "name")) == before
 
     response = client.post("/admin/cases/importrun/import/", {"token": response.context["token"]})
     assert response.status_code == 302
-    assert Project.objects.published().count() == 319
+    assert set(Project.objects.published().values_list("indigo_id", flat=True)) == KEPT | NEW
+    withdrawn = Project.objects.filter(status=PublicationStatus.WITHDRAWN)
+    assert set(withdrawn.values_list("indigo_id", flat=True)) == WITHDRAWN
     assert not list((tmp_path / "imports").glob("*.zip"))
 
 

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from django.test.utils import modify_settings
 from playwright.sync_api import sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
 # there unless told it is safe (it is: the loop only drives the browser).
@@ -56,3 +59,21 @@ def assert_accessible(axe: Axe, page) -> None:
     results = axe.run(page)
     violations = results.response["violations"]
     assert violations == [], results.generate_report()
+
+
+@pytest.fixture(scope="module")
+def read_only_live_server(django_db_setup, django_db_blocker):
+    """A live server for a module of tests that only read, with the database open to them.
+
+    pytest-django's ``live_server`` makes every test transactional: whatever a test needs is
+    written before it and flushed after it. Here the module's data is written (committed) once,
+    by a module fixture that uses this one, and flushed when the module is done. The tests
+    that use it take no ``django_db`` mark, so pytest-django runs them after the transactional
+    ones."""
+    with django_db_blocker.unblock(), modify_settings(ALLOWED_HOSTS={"append": "localhost"}):
+        server = LiveServer("localhost")
+        try:
+            yield server
+        finally:
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)

@@ -1,6 +1,12 @@
-"""What only a browser shows: accessibility (axe-core), keyboard use, small screens."""
+"""What only a browser shows: accessibility (axe-core), keyboard use, small screens.
+
+These tests only read: the real projects below and a curated evaluation are committed once for
+the module and served by ``read_only_live_server`` (tests/e2e/conftest.py)."""
 
 from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
 
 import pytest
 
@@ -18,7 +24,7 @@ from golab.indigo import import_snapshot
 from tests.conftest import subset_snapshot
 from tests.e2e.conftest import assert_accessible
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.browser
 
 # Real projects from the 2025-05 snapshot: Peterborough, the one with most metrics, and a
 # few criminal-justice and homelessness cases in the UK for the facets.
@@ -33,11 +39,18 @@ PROJECTS = {
 }
 
 
-@pytest.fixture
-def site(tmp_path):
-    result = import_snapshot(subset_snapshot(tmp_path / "subset", PROJECTS), run_by="e2e")
-    assert result.ok
-    return result
+@dataclass
+class Site:
+    url: str
+    organisation_url: str
+    document_url: str
+
+
+@pytest.fixture(scope="module")
+def site(read_only_live_server, tmp_path_factory) -> Site:
+    folder = subset_snapshot(tmp_path_factory.mktemp("subset"), PROJECTS)
+    assert import_snapshot(folder, run_by="e2e").ok
+    return Site(read_only_live_server.url, _organisation_url(), _document_url())
 
 
 def _organisation_url() -> str:
@@ -88,18 +101,18 @@ def _document_url() -> str:
         "/evidence/ratings/",
     ],
 )
-def test_public_pages_have_no_axe_violations(live_server, page, axe, site, path):
+def test_public_pages_have_no_axe_violations(page, axe, site, path):
     if path == "ORGANISATION":
-        path = _organisation_url()
+        path = site.organisation_url
     if path == "DOCUMENT":
-        path = _document_url()
-    response = page.goto(live_server.url + path)
+        path = site.document_url
+    response = page.goto(site.url + path)
     assert response.status == 200
     assert_accessible(axe, page)
 
 
-def test_keyboard_only_applies_a_facet_and_opens_a_case(live_server, page, site):
-    page.goto(live_server.url + "/cases/")
+def test_keyboard_only_applies_a_facet_and_opens_a_case(page, site):
+    page.goto(site.url + "/cases/")
     total = Project.objects.published().count()
     assert page.locator(".result-count").inner_text().startswith(f"{total} case studies")
     # Tab until the "Homelessness" checkbox has focus, then tick it with the space bar.
@@ -133,10 +146,10 @@ def test_keyboard_only_applies_a_facet_and_opens_a_case(live_server, page, site)
     assert page.locator("h1").is_visible()
 
 
-def test_facets_work_without_javascript(live_server, browser, site):
+def test_facets_work_without_javascript(browser, site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(live_server.url + "/cases/")
+    page.goto(site.url + "/cases/")
     page.locator("input[name=policy_area][value=homelessness]").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Apply filters").click()
@@ -155,32 +168,47 @@ def test_facets_work_without_javascript(live_server, browser, site):
         "DOCUMENT",
     ],
 )
-def test_no_horizontal_scroll_at_320_pixels(live_server, browser, site, path, tmp_path):
+def test_no_horizontal_scroll_at_320_pixels(browser, site, path):
     if path == "DOCUMENT":
-        path = _document_url()
+        path = site.document_url
     context = browser.new_context(viewport={"width": 320, "height": 800})
     page = context.new_page()
-    page.goto(live_server.url + path)
-    page.screenshot(path=str(tmp_path / "narrow.png"), full_page=True)
-    assert (tmp_path / "narrow.png").stat().st_size > 0
+    page.goto(site.url + path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    # What is painted, too: a full-page screenshot is as wide as the content.
+    assert png_size(page.screenshot(full_page=True))[0] == 320
     context.close()
 
 
-def test_pages_load_nothing_from_other_hosts(live_server, page, site):
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header (its IHDR chunk)."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", png[16:24])
+
+
+def test_a_full_page_screenshot_is_as_wide_as_content_that_sticks_out(browser):
+    # Guards the check above: content wider than the window makes a wider screenshot.
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    page.set_content('<!doctype html><body style="margin:0"><div style="width:900px">x</div>')
+    assert png_size(page.screenshot(full_page=True))[0] == 900
+    context.close()
+
+
+def test_pages_load_nothing_from_other_hosts(page, site):
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
-    page.goto(live_server.url + "/cases/INDIGO-POJ-0153/")
-    page.goto(live_server.url + "/cases/?q=homeless")
-    assert requested and all(url.startswith(live_server.url) for url in requested)
+    page.goto(site.url + "/cases/INDIGO-POJ-0153/")
+    page.goto(site.url + "/cases/?q=homeless")
+    assert requested and all(url.startswith(site.url) for url in requested)
 
 
 @pytest.mark.parametrize("path", ["/cases/?policy_area=homelessness", "/cases/INDIGO-POJ-0153/"])
-def test_usable_at_200_percent_zoom(live_server, browser, site, path):
+def test_usable_at_200_percent_zoom(browser, site, path):
     # A 1280×900 window zoomed to 200% lays out as 640×450 CSS pixels.
     context = browser.new_context(viewport={"width": 640, "height": 450})
     page = context.new_page()
-    page.goto(live_server.url + path)
+    page.goto(site.url + path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 640
     assert page.locator("h1").is_visible()
     page.keyboard.press("Tab")

@@ -21,12 +21,13 @@ for p in $(PYTHON_CANDIDATES); do \
 done; exit 1
 endef
 
-.PHONY: help run install install-test migrate load-data test lint format chromium bench clean
+.PHONY: help run install install-test migrate load-data test test-fast lint format chromium bench clean
 
 help:
 	@echo "make run    install into .venv, migrate, load the bundled INDIGO snapshot, serve http://$(HOST):$(PORT)"
 	@echo "make test   install the test tools into .venv and run the whole suite"
-	@echo "make lint   ruff check and format check, bandit"
+	@echo "make test-fast  the suite without the browser and slow tests, for quick loops"
+	@echo "make lint   ruff check and format check, bandit, mypy"
 	@echo "make bench  print the import benchmark figures"
 
 $(PY):
@@ -75,10 +76,15 @@ chromium:
 test: install-test chromium
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# For quick local loops only: CI runs `make test`, and refuses a run that deselected tests.
+test-fast: install-test
+	$(VENV)/bin/pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -r golab cases evidence common -x '*/migrations/*' -q
+	$(VENV)/bin/mypy
 
 format: install-test
 	$(VENV)/bin/ruff format .

@@ -117,7 +117,7 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
         "unmatched_pricings": unmatched_pricings,
         "unmatched_results": unmatched_results,
         "payments": payments,
-        "timeline": _timeline(project),
+        "timeline": project.timeline(),
         "sources": sources,
         # The evidence app's links and grouping, through the reverse relation (cases
         # imports nothing from evidence).
@@ -148,22 +148,6 @@ def _parties(project: Project) -> list[dict[str, Any]]:
         if seen:
             parties.append({"label": label, "rows": list(seen.values())})
     return parties
-
-
-def _timeline(project: Project) -> list[dict[str, str]]:
-    events = [
-        ("Outcomes contract signed", project.outcomes_contract_signed),
-        ("All contracts signed", project.all_contracts_signed),
-        ("Service provision started", project.service_start),
-        ("Service provision anticipated to end", project.anticipated_service_end),
-        ("Service provision ended", project.actual_service_end),
-        ("Anticipated completion", project.anticipated_completion),
-        ("Completed", project.actual_completion),
-    ]
-    return sorted(
-        ({"label": label, "date": date} for label, date in events if date),
-        key=lambda event: event["date"],
-    )
 
 
 # ---------------------------------------------------------------------------------------------

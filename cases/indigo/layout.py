@@ -87,9 +87,12 @@ class Kind:
             raise CellError(str(exc)) from None
 
     def format(self, value: Any) -> str:
-        """The cell for a stored value."""
+        """The cell for a stored value (blank for none)."""
         if value is None or value == "":
             return ""
+        return self.format_value(value)
+
+    def format_value(self, value: Any) -> str:
         return str(value)
 
     # A column of this kind: which model attributes it fills, from a cell and back.
@@ -201,9 +204,7 @@ class Choice(Kind):
         allowed = ", ".join(str(label) for label in self.choices.labels)
         raise CellError(f"{text!r} is not a known value (expected one of: {allowed})")
 
-    def format(self, value: Any) -> str:
-        if value is None or value == "":
-            return ""
+    def format_value(self, value: Any) -> str:
         return str(self.choices(value).label)
 
 
@@ -222,9 +223,7 @@ class YesNo(Kind):
             return False
         raise CellError(f"{text!r} is not YES or NO")
 
-    def format(self, value: Any) -> str:
-        if value is None or value == "":
-            return ""
+    def format_value(self, value: Any) -> str:
         return "YES" if value else "NO"
 
 
@@ -241,9 +240,7 @@ class PartialDate(Kind):
 class Number(Kind):
     """A decimal or whole number, written back without a needless ``.0``."""
 
-    def format(self, value: Any) -> str:
-        if value is None or value == "":
-            return ""
+    def format_value(self, value: Any) -> str:
         return format_decimal(value if isinstance(value, int) else Decimal(value))
 
 

@@ -5,9 +5,36 @@ from __future__ import annotations
 
 import factory
 
-from cases.models import DeliveryLocation, Organisation, OutcomeFund, PolicySector, Project, Stage
+from cases.models import (
+    DeliveryLocation,
+    IntermediaryService,
+    Investment,
+    Organisation,
+    OutcomeFund,
+    OutcomeMetric,
+    OutcomePayment,
+    OutcomePaymentCommitment,
+    OutcomePricing,
+    PolicySector,
+    Project,
+    ProjectOutcomeFund,
+    Result,
+    ServiceProvision,
+    Stage,
+)
 from common.models import PublicationStatus
-from evidence.models import DocumentProject, DocumentType, EvidenceDocument, Relation
+from evidence.models import (
+    DocumentAuthor,
+    DocumentCountry,
+    DocumentPolicyArea,
+    DocumentProject,
+    DocumentType,
+    EvidenceDocument,
+    ProjectSource,
+    Relation,
+    Section,
+    SectionCitation,
+)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -39,14 +66,91 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     status = PublicationStatus.PUBLISHED
 
 
-class DeliveryLocationFactory(factory.django.DjangoModelFactory):
+class _ProjectRowFactory(factory.django.DjangoModelFactory):
+    """A row of one of a project's INDIGO tables."""
+
     class Meta:
-        model = DeliveryLocation
+        abstract = True
 
     project = factory.SubFactory(ProjectFactory)
     position = factory.Sequence(lambda n: n)
+
+
+class DeliveryLocationFactory(_ProjectRowFactory):
+    class Meta:
+        model = DeliveryLocation
+
     name = "Manchester"
     country = "GB"
+
+
+class OutcomeMetricFactory(_ProjectRowFactory):
+    class Meta:
+        model = OutcomeMetric
+
+    local_id = factory.Sequence(lambda n: f"outcomemetric{n}")
+    definition = factory.Sequence(lambda n: f"Outcome {n}: sustained tenancy for six months")
+
+
+class OutcomePricingFactory(_ProjectRowFactory):
+    class Meta:
+        model = OutcomePricing
+
+    currency = "GBP"
+    price_per_unit = 1500
+
+
+class ResultFactory(_ProjectRowFactory):
+    class Meta:
+        model = Result
+
+    outcomes_achieved = 40
+
+
+class OutcomePaymentFactory(_ProjectRowFactory):
+    class Meta:
+        model = OutcomePayment
+
+    currency = "GBP"
+    amount = 60_000
+
+
+class _RoleFactory(_ProjectRowFactory):
+    """An organisation in one of its roles in a project (see cases.roles)."""
+
+    class Meta:
+        abstract = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    organisation_ref = factory.LazyAttribute(lambda row: row.organisation.indigo_id)
+
+
+class OutcomePaymentCommitmentFactory(_RoleFactory):
+    class Meta:
+        model = OutcomePaymentCommitment
+
+
+class InvestmentFactory(_RoleFactory):
+    class Meta:
+        model = Investment
+
+
+class ServiceProvisionFactory(_RoleFactory):
+    class Meta:
+        model = ServiceProvision
+
+
+class IntermediaryServiceFactory(_RoleFactory):
+    class Meta:
+        model = IntermediaryService
+
+
+class ProjectOutcomeFundFactory(_ProjectRowFactory):
+    class Meta:
+        model = ProjectOutcomeFund
+
+    fund = factory.SubFactory(OutcomeFundFactory)
+    fund_ref = factory.LazyAttribute(lambda row: row.fund.indigo_id)
 
 
 class EvidenceDocumentFactory(factory.django.DjangoModelFactory):
@@ -66,3 +170,47 @@ class DocumentProjectFactory(factory.django.DjangoModelFactory):
     document = factory.SubFactory(EvidenceDocumentFactory)
     project = factory.SubFactory(ProjectFactory)
     relation = Relation.EVALUATION_OF
+
+
+class DocumentAuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DocumentAuthor
+
+    document = factory.SubFactory(EvidenceDocumentFactory)
+    position = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"Author{n}, Alex")
+
+
+class DocumentPolicyAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DocumentPolicyArea
+
+    document = factory.SubFactory(EvidenceDocumentFactory)
+    policy_area = PolicySector.HOMELESSNESS
+
+
+class DocumentCountryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DocumentCountry
+
+    document = factory.SubFactory(EvidenceDocumentFactory)
+    country = "GB"
+
+
+class ProjectSourceFactory(_ProjectRowFactory):
+    """An INDIGO source row: a project citing a document."""
+
+    class Meta:
+        model = ProjectSource
+
+    document = factory.SubFactory(EvidenceDocumentFactory)
+    local_id = factory.Sequence(lambda n: f"source{n}")
+    name = factory.LazyAttribute(lambda row: row.document.title)
+
+
+class SectionCitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SectionCitation
+
+    source = factory.SubFactory(ProjectSourceFactory)
+    section = Section.DATES

@@ -1,4 +1,6 @@
-"""The evidence library on the real 2025-05 snapshot, plus curated documents."""
+"""The evidence library: on the real 2025-05 snapshot where the numbers or the mix of real
+records are the point, on factory-made records for citations, visibility, query counts and
+bad input."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import rispy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.models import Project
+from cases.models import PolicySector, Project, Stage
 from common.models import PublicationStatus
 from evidence.models import (
     DocumentAuthor,
@@ -19,14 +21,25 @@ from evidence.models import (
     EvaluationDesign,
     EvidenceDocument,
     Relation,
+    Section,
+    TextStatus,
 )
 from tests.conftest import SNAPSHOT_2025, read_csv
+from tests.factories import (
+    DocumentAuthorFactory,
+    DocumentCountryFactory,
+    DocumentPolicyAreaFactory,
+    DocumentProjectFactory,
+    EvidenceDocumentFactory,
+    ProjectFactory,
+    ProjectSourceFactory,
+    SectionCitationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def evaluation(indigo_2025) -> EvidenceDocument:
+def _curated_evaluation(project: Project) -> EvidenceDocument:
     document = EvidenceDocument.objects.create(
         title="Final evaluation of the {Peterborough} pilot & what came next",
         document_type=DocumentType.EVALUATION_REPORT,
@@ -49,11 +62,47 @@ def evaluation(indigo_2025) -> EvidenceDocument:
     ):
         DocumentAuthor.objects.create(document=document, position=position, name=name, kind=kind)
     DocumentProject.objects.create(
-        document=document,
-        project=Project.objects.get(indigo_id="INDIGO-POJ-0153"),
-        relation=Relation.EVALUATION_OF,
+        document=document, project=project, relation=Relation.EVALUATION_OF
     )
     return document
+
+
+@pytest.fixture
+def evaluation() -> EvidenceDocument:
+    """A curated evaluation with every field a citation uses, of a factory-made project."""
+    return _curated_evaluation(ProjectFactory(name="Peterborough (factory)"))
+
+
+@pytest.fixture
+def peterborough_evaluation(indigo_2025) -> EvidenceDocument:
+    """The same evaluation, of the real Peterborough SIB among its real sources."""
+    return _curated_evaluation(Project.objects.get(indigo_id="INDIGO-POJ-0153"))
+
+
+def _library(n: int) -> list[EvidenceDocument]:
+    """n published documents spread over every facet: types, designs, ratings, years, policy
+    areas, countries, authors, full text and linked projects in every stage."""
+    types, designs = list(DocumentType), list(EvaluationDesign)
+    stages, sectors = list(Stage), list(PolicySector)
+    documents = []
+    for i in range(n):
+        document = EvidenceDocumentFactory(
+            title=f"Report {i} on outcomes",
+            document_type=types[i % len(types)],
+            evaluation_design=designs[i % len(designs)] if i % 3 else "",
+            evidence_rating=i % 5 + 1 if i % 4 else None,
+            publication_date=f"{2010 + i % 12}-0{i % 9 + 1}" if i % 5 else "",
+            text=f"Full text {i}" if i % 2 else "",
+            text_status=TextStatus.EXTRACTED if i % 2 else TextStatus.NONE,
+        )
+        for position in range(i % 3 + 1):
+            DocumentAuthorFactory(document=document, position=position)
+        DocumentPolicyAreaFactory(document=document, policy_area=sectors[i % len(sectors)])
+        if i % 4:
+            DocumentCountryFactory(document=document, country=["GB", "US", "PT"][i % 3])
+        DocumentProjectFactory(document=document, project__stage=stages[i % len(stages)])
+        documents.append(document)
+    return documents
 
 
 def test_documents_are_one_per_url_and_one_per_entry_without_and_all_linked(indigo_2025):
@@ -110,25 +159,25 @@ def test_csl_json_and_citations(client, evaluation):
     assert "4 – Matched or quasi-experimental comparison" in html
 
 
-def test_exported_search_results_parse_as_bibtex_and_ris(client, evaluation):
+def test_exported_search_results_parse_as_bibtex_and_ris(client, peterborough_evaluation):
     bib = client.get("/evidence/export.bib", {"q": "Peterborough"})
     library = bibtexparser.parse_string(bib.content.decode())
     assert not library.failed_blocks and len(library.entries) >= 2
     ris = rispy.loads(client.get("/evidence/export.ris", {"q": "Peterborough"}).content.decode())
     assert len(ris) == len(library.entries)
-    assert any(entry.get("doi") == evaluation.doi for entry in ris)
+    assert any(entry.get("doi") == peterborough_evaluation.doi for entry in ris)
 
 
-def test_case_page_shows_evaluations_first_with_their_rating(client, evaluation):
+def test_case_page_shows_evaluations_first_with_their_rating(client, peterborough_evaluation):
     html = client.get("/cases/INDIGO-POJ-0153/").content.decode()
     evidence = html[html.index('id="evidence-heading"') :]
     assert evidence.index("Evaluations") < evidence.index(
-        evaluation.title.replace("&", "&amp;")[:20]
+        peterborough_evaluation.title.replace("&", "&amp;")[:20]
     )
     assert "Evidence rating 4 – Matched" in evidence
 
 
-def test_facets_count_under_the_other_filters(client, evaluation):
+def test_facets_count_under_the_other_filters(client, peterborough_evaluation):
     response = client.get("/evidence/", {"type": "evaluation-report"})
     facets = {f.name: {v.value: v.count for v in f.values} for f in response.context["facets"]}
     evaluations = EvidenceDocument.objects.published().filter(document_type="evaluation-report")
@@ -149,37 +198,61 @@ def test_draft_documents_appear_nowhere(client, evaluation):
     assert (
         "Jolliffe" not in client.get("/evidence/export.ris", {"q": "reconviction"}).content.decode()
     )
-    assert "Final evaluation" not in client.get("/cases/INDIGO-POJ-0153/").content.decode()
+    project = evaluation.project_links.get().project
+    assert "Final evaluation" not in client.get(project.get_absolute_url()).content.decode()
     facets = client.get("/evidence/").context["facets"]
     assert "quasi-experimental" not in {
         v.value for f in facets if f.name == "design" for v in f.values
     }
 
 
-def test_list_query_count_does_not_grow_with_page_size(
-    client, django_assert_num_queries, evaluation
-):
+@pytest.fixture
+def library() -> list[EvidenceDocument]:
+    return _library(6)
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_list_query_count_does_not_grow_with_rows(client, django_assert_num_queries, rows):
+    _library(rows)
     # 1 count; 2 page; 3 authors; 4 one aggregate for type, design, rating, full text and
     # the year range; 5-6 policy areas and not recorded; 7 countries; 8 linked cases' stage
-    for size in (10, 100):
-        with django_assert_num_queries(8):
-            assert client.get("/evidence/", {"per_page": size}).status_code == 200
+    with django_assert_num_queries(8):
+        response = client.get("/evidence/", {"per_page": 100})
+    assert response.status_code == 200 and len(response.context["rows"]) == rows
 
 
-def test_document_page_query_count_is_pinned(client, django_assert_num_queries, evaluation):
+COUNTRIES = "GB US PT FR DE NL BE IE ES IT SE NO FI DK PL AT CH CA AU NZ".split()
+
+
+def _document_with(rows: int, *, cited_in_sections: bool) -> EvidenceDocument:
+    """A document with ``rows`` authors, countries, linked projects and (if cited in
+    sections) INDIGO source rows with their section citations, and up to 8 policy areas."""
+    document = EvidenceDocumentFactory()
+    for i in range(rows):
+        DocumentAuthorFactory(document=document, position=i)
+        DocumentCountryFactory(document=document, country=COUNTRIES[i])
+        DocumentProjectFactory(document=document)
+        if cited_in_sections:
+            SectionCitationFactory(source=ProjectSourceFactory(document=document))
+    for sector in list(PolicySector)[:rows]:
+        DocumentPolicyAreaFactory(document=document, policy_area=sector)
+    return document
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_document_page_query_count_does_not_grow_with_rows(client, django_assert_num_queries, rows):
+    document = _document_with(rows, cited_in_sections=False)
     # 1 document; 2 authors; 3 policy areas; 4 countries; 5 linked projects; 6 INDIGO
     # source rows that cite it (none here, so no query for their section citations)
     with django_assert_num_queries(6):
-        assert client.get(evaluation.get_absolute_url()).status_code == 200
-    imported = (
-        EvidenceDocument.objects.published()
-        .filter(project_sources__citations__isnull=False)
-        .first()
-    )
+        response = client.get(document.get_absolute_url())
+    assert response.status_code == 200 and len(response.context["links"]) == rows
+    document = _document_with(rows, cited_in_sections=True)
     # the same, and 7: the section citations of its source rows
     with django_assert_num_queries(7):
-        response = client.get(imported.get_absolute_url())
-    assert response.status_code == 200 and response.context["sections"]
+        response = client.get(document.get_absolute_url())
+    assert response.status_code == 200 and len(response.context["sections"]) == rows
+    assert all(s.citations.all()[0].section == Section.DATES for s in response.context["sections"])
 
 
 @pytest.mark.parametrize(
@@ -198,11 +271,11 @@ def test_document_page_query_count_is_pinned(client, django_assert_num_queries, 
         {"page": "-7"},
     ],
 )
-def test_odd_parameters_give_200(client, indigo_2025, params):
+def test_odd_parameters_give_200(client, library, params):
     assert client.get("/evidence/", params).status_code == 200
 
 
-def test_unknown_or_huge_document_ids_are_404(client, indigo_2025):
+def test_unknown_or_huge_document_ids_are_404(client, library):
     assert client.get("/evidence/0/").status_code == 404
     assert client.get("/evidence/" + "9" * 40 + "/").status_code == 404
     assert client.get("/evidence/1/cite.exe").status_code == 404
@@ -230,6 +303,6 @@ values = st.one_of(
         st.sampled_from(PARAMETERS), st.lists(values, min_size=1, max_size=3), max_size=6
     )
 )
-def test_no_parameter_value_gives_a_server_error(client, indigo_2025, query):
+def test_no_parameter_value_gives_a_server_error(client, library, query):
     assert client.get("/evidence/", query).status_code < 500
     assert client.get("/evidence/export.ris", query).status_code < 500

@@ -22,6 +22,7 @@ from cases.models import (
     ServiceProvision,
     Stage,
 )
+from cases.services import refresh_derived_fields
 from common.models import PublicationStatus
 from evidence.models import (
     DocumentAuthor,
@@ -214,3 +215,30 @@ class SectionCitationFactory(factory.django.DjangoModelFactory):
 
     source = factory.SubFactory(ProjectSourceFactory)
     section = Section.DATES
+
+
+def varied_projects(n: int) -> list[Project]:
+    """n published projects spread over the facets and ranges, each delivered somewhere and
+    with an organisation in each role, half with results; and one draft."""
+    stages, sectors, countries = list(Stage), list(PolicySector), ["GB", "US", "PT"]
+    payer, provider = OrganisationFactory(), OrganisationFactory()
+    projects = [
+        ProjectFactory(
+            stage=stages[i % len(stages)],
+            policy_sector=sectors[i % len(sectors)],
+            service_start=f"{2012 + i % 10}-0{i % 9 + 1}",
+            capital_usd=1_000_000 * (i + 1) if i % 3 else None,
+            intervention=f"Employment support, cohort {i}",
+        )
+        for i in range(n)
+    ]
+    projects.append(ProjectFactory(status=PublicationStatus.DRAFT, intervention="Employment"))
+    for i, project in enumerate(projects):
+        DeliveryLocationFactory(project=project, country=countries[i % len(countries)])
+        OutcomePaymentCommitmentFactory(project=project, organisation=payer)
+        InvestmentFactory(project=project)
+        ServiceProvisionFactory(project=project, organisation=provider)
+        if i % 2:
+            ResultFactory(project=project)
+    refresh_derived_fields(project_ids=[project.pk for project in projects])
+    return projects[:-1]

@@ -1,4 +1,5 @@
-"""Case, organisation, fund and policy-area pages on the real 2025-05 snapshot."""
+"""Case, organisation, fund and policy-area pages: what the real 2025-05 snapshot says on
+them, and on factory-made records the query counts, the 404s and draft visibility."""
 
 from __future__ import annotations
 
@@ -8,9 +9,29 @@ from collections import Counter
 
 import pytest
 
-from cases.models import DeliveryLocation, Investment, Organisation, PolicySector, Project, Stage
+from cases.models import PolicySector, Project, Stage
+from cases.services import refresh_derived_fields
 from common.models import PublicationStatus
+from evidence.models import Relation
 from tests.conftest import SNAPSHOT_2025, read_csv
+from tests.factories import (
+    DeliveryLocationFactory,
+    DocumentProjectFactory,
+    IntermediaryServiceFactory,
+    InvestmentFactory,
+    OrganisationFactory,
+    OutcomeMetricFactory,
+    OutcomePaymentCommitmentFactory,
+    OutcomePaymentFactory,
+    OutcomePricingFactory,
+    ProjectFactory,
+    ProjectOutcomeFundFactory,
+    ProjectSourceFactory,
+    ResultFactory,
+    SectionCitationFactory,
+    ServiceProvisionFactory,
+    varied_projects,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,40 +67,82 @@ def test_case_page_lists_every_outcome_metric(client, indigo_2025):
     assert len(response.context["metrics"]) == project.outcome_metrics.count() == 33
 
 
-def test_case_page_query_count_is_pinned(client, django_assert_num_queries, indigo_2025):
-    url = Project.objects.get(indigo_id=_most_metrics()).get_absolute_url()
+def _case_with(rows: int) -> Project:
+    """A published project with ``rows`` rows in every table its page shows, and a few
+    published neighbours (same policy area and country) for its related cases."""
+    project = ProjectFactory(service_start="2019-04")
+    for i in range(rows):
+        DeliveryLocationFactory(project=project, country=["GB", "FR"][i % 2])
+        metric = OutcomeMetricFactory(project=project)
+        OutcomePricingFactory(project=project, outcome_metric_ref=metric.local_id)
+        ResultFactory(project=project, outcome_metric_ref=metric.local_id)
+        OutcomePaymentFactory(project=project, period_start=f"20{10 + i:02d}")
+        for role in (
+            OutcomePaymentCommitmentFactory,
+            InvestmentFactory,
+            ServiceProvisionFactory,
+            IntermediaryServiceFactory,
+        ):
+            role(project=project)
+        ProjectOutcomeFundFactory(project=project)
+        SectionCitationFactory(source=ProjectSourceFactory(project=project))
+        DocumentProjectFactory(project=project, relation=Relation.ABOUT)
+    for _ in range(3):
+        DeliveryLocationFactory(project=ProjectFactory(), country="GB")
+    refresh_derived_fields()
+    project.name = "Renamed once, for the change log"
+    project.save()
+    return project
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_case_page_query_count_does_not_grow_with_rows(client, django_assert_num_queries, rows):
+    project = _case_with(rows)
     # 1 project; 2-11 its ten prefetched tables (locations, metrics, pricings, results,
     # payments, commitments+org, investments+org, provisions+org, intermediaries+org,
     # funds+fund); 12 sources+documents; 13 their citations; 14 evidence links+documents;
     # 15 related cases; 16 the history behind the public change log
     with django_assert_num_queries(16):
-        assert client.get(url).status_code == 200
+        response = client.get(project.get_absolute_url())
+    assert response.status_code == 200
+    assert len(response.context["metrics"]) == rows and len(response.context["related"]) == 3
 
 
-def test_organisation_page_lists_projects_by_role(client, django_assert_num_queries, indigo_2025):
-    investor = (
-        Investment.objects.filter(organisation__isnull=False)
-        .values_list("organisation__indigo_id", flat=True)
-        .first()
-    )
-    organisation = Organisation.objects.get(indigo_id=investor)
+@pytest.mark.parametrize("rows", [2, 20])
+def test_organisation_page_lists_projects_by_role(client, django_assert_num_queries, rows):
+    organisation = OrganisationFactory()
+    expected: dict[str, set[str]] = {"investor": set(), "outcome_payer": set()}
+    for i in range(rows):
+        project = ProjectFactory(policy_sector=list(PolicySector)[i % len(PolicySector)])
+        DeliveryLocationFactory(project=project, country=["GB", "US", "PT"][i % 3])
+        InvestmentFactory(project=project, organisation=organisation)
+        expected["investor"].add(project.indigo_id)
+        if i % 2:
+            OutcomePaymentCommitmentFactory(project=project, organisation=organisation)
+            expected["outcome_payer"].add(project.indigo_id)
+    draft = ProjectFactory(status=PublicationStatus.DRAFT)
+    InvestmentFactory(project=draft, organisation=organisation)
     # 1 organisation; 2-5 projects for each of four roles; 6 countries; 7 policy areas
     with django_assert_num_queries(7):
         response = client.get(organisation.get_absolute_url())
     assert response.status_code == 200
     roles = {role["name"]: role for role in response.context["roles"]}
-    expected = set(
-        Investment.objects.filter(organisation=organisation).values_list(
-            "project__indigo_id", flat=True
-        )
-    )
-    assert {p.indigo_id for p in roles["investor"]["projects"]} == expected
+    for name, indigo_ids in expected.items():
+        assert {p.indigo_id for p in roles[name]["projects"]} == indigo_ids
 
 
-def test_fund_page_lists_its_projects(client, indigo_2025):
-    response = client.get("/funds/INDIGO-FUND-0007/")
+def test_fund_page_lists_its_published_projects(client):
+    link = ProjectOutcomeFundFactory()
+    ProjectOutcomeFundFactory(fund=link.fund)
+    ProjectOutcomeFundFactory(fund=link.fund, project__status=PublicationStatus.DRAFT)
+    ProjectOutcomeFundFactory()  # another fund's
+    response = client.get(link.fund.get_absolute_url())
     assert response.status_code == 200
-    assert len(response.context["projects"]) >= 1
+    published = link.fund.project_outcome_funds.filter(project__status=PublicationStatus.PUBLISHED)
+    assert {p.indigo_id for p in response.context["projects"]} == set(
+        published.values_list("project__indigo_id", flat=True)
+    )
+    assert len(response.context["projects"]) == 2
 
 
 def test_policy_area_pages(client, indigo_2025):
@@ -111,33 +174,36 @@ def test_glossary_defines_the_terms_a_newcomer_meets(client):
         assert term in html
 
 
-def test_unknown_withdrawn_and_draft_cases_are_404(client, indigo_2025):
-    assert client.get("/cases/INDIGO-POJ-9999/").status_code == 404
-    Project.objects.filter(indigo_id="INDIGO-POJ-0153").update(status=PublicationStatus.WITHDRAWN)
-    assert client.get("/cases/INDIGO-POJ-0153/").status_code == 404
-    Project.objects.filter(indigo_id="INDIGO-POJ-0153").update(status=PublicationStatus.DRAFT)
-    response = client.get("/cases/INDIGO-POJ-0153/")
+def test_unknown_withdrawn_and_draft_cases_are_404(client):
+    project = ProjectFactory()
+    assert client.get(project.get_absolute_url()).status_code == 200
+    assert client.get("/cases/INDIGO-POJ-8999/").status_code == 404
+    Project.objects.filter(pk=project.pk).update(status=PublicationStatus.WITHDRAWN)
+    assert client.get(project.get_absolute_url()).status_code == 404
+    Project.objects.filter(pk=project.pk).update(status=PublicationStatus.DRAFT)
+    response = client.get(project.get_absolute_url())
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
 
 
-def test_a_draft_project_appears_on_no_public_page(client, indigo_2025):
-    payer = Organisation.objects.get(indigo_id="INDIGO-ORG-0008")
+def test_a_draft_project_appears_on_no_public_page(client):
+    varied_projects(8)
+    payer = OrganisationFactory()
+    for project in Project.objects.filter(policy_sector=PolicySector.HOMELESSNESS):
+        OutcomePaymentCommitmentFactory(project=project, organisation=payer)
     before = client.get("/cases/", {"country": "GB"}).context["facets"]
-    draft = Project.objects.create(
-        indigo_id="INDIGO-POJ-9001",
+    draft = ProjectFactory(
+        indigo_id="INDIGO-POJ-8001",
         name="Zyzzyva Draft Bond",
         stage=Stage.CONTRACTED,
         policy_sector=PolicySector.HOMELESSNESS,
         intervention="Zyzzyva intervention",
-        search_text="Zyzzyva intervention",
-        launch_year=2030,
+        service_start="2030",
         status=PublicationStatus.DRAFT,
     )
-    DeliveryLocation.objects.create(project=draft, position=0, country="GB")
-    draft.outcome_payment_commitments.create(
-        position=0, organisation=payer, organisation_ref=payer.indigo_id
-    )
+    DeliveryLocationFactory(project=draft, country="GB")
+    OutcomePaymentCommitmentFactory(project=draft, organisation=payer)
+    refresh_derived_fields(project_ids=[draft.pk])
     assert Project.objects.filter(name__contains="Zyzzyva").count() == 1
     pages = [
         client.get("/"),
@@ -149,11 +215,12 @@ def test_a_draft_project_appears_on_no_public_page(client, indigo_2025):
     for response in pages:
         assert response.status_code == 200
         html = response.content.decode()
-        assert "INDIGO-POJ-9001" not in html
+        assert "INDIGO-POJ-8001" not in html
         assert "Zyzzyva Draft Bond" not in html and "Zyzzyva intervention" not in html
     assert pages[1].context["page"].paginator.count == 0
+    assert "Project " in pages[3].content.decode()  # the payer's published projects are shown
     after = client.get("/cases/", {"country": "GB"}).context["facets"]
     assert [(f.name, [(v.value, v.count) for v in f.values]) for f in after] == [
         (f.name, [(v.value, v.count) for v in f.values]) for f in before
     ]
-    assert client.get("/cases/INDIGO-POJ-9001/").status_code == 404
+    assert client.get("/cases/INDIGO-POJ-8001/").status_code == 404

@@ -11,13 +11,15 @@ import logging
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases import services
 from cases.models import (
     DeliveryLocation,
     IntermediaryService,
@@ -169,8 +171,25 @@ class DeletedFilter(admin.SimpleListFilter):
         return queryset.filter(deleted_at__isnull=True)
 
 
+class IndigoIdAdminMixin:
+    """INDIGO ids are given once, by the site: a record made here gets the next free one
+    when it is saved (services.save_with_next_indigo_id), never one typed in a form."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "indigo_id"]
+
+    def save_model(self, request, obj, form, change):
+        if change or obj.indigo_id:
+            return super().save_model(request, obj, form, change)
+        parent = super()
+        services.save_with_next_indigo_id(
+            obj, lambda: parent.save_model(request, obj, form, change)
+        )
+        return None
+
+
 @admin.register(Project)
-class ProjectAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
+class ProjectAdmin(IndigoIdAdminMixin, WorkflowAdminMixin, SimpleHistoryAdmin):
     form = ProjectAdminForm
     list_display = [
         "indigo_id",
@@ -211,11 +230,7 @@ class ProjectAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         (
             "Dates",
             {
-                "fields": [
-                    "outcomes_contract_signed", "all_contracts_signed", "service_start",
-                    "anticipated_service_end", "actual_service_end", "anticipated_completion",
-                    "actual_completion",
-                ]
+                "fields": list(Project.DATE_FIELDS)
             },
         ),
         (
@@ -244,19 +259,6 @@ class ProjectAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         ),
     ]  # fmt: skip
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        # INDIGO ids are given once; a project made here gets the next free one.
-        return [*readonly, "indigo_id"] if obj is not None else readonly
-
-    def get_changeform_initial_data(self, request):
-        numbers = [
-            int(indigo_id.rsplit("-", 1)[1])
-            for indigo_id in Project.objects.values_list("indigo_id", flat=True)
-            if indigo_id.rsplit("-", 1)[-1].isdigit()
-        ]
-        return {"indigo_id": f"INDIGO-POJ-{max(numbers, default=0) + 1:04d}"}
-
     def save_formset(self, request, form, formset, change):
         if not any(f.name == "position" for f in formset.model._meta.fields):
             return super().save_formset(request, form, formset, change)
@@ -269,9 +271,7 @@ class ProjectAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
             if part.pk is None:
                 next_position += 1
                 part.position = next_position
-            for ref in ("organisation", "fund"):
-                if hasattr(part, f"{ref}_ref") and getattr(part, f"{ref}_id", None):
-                    setattr(part, f"{ref}_ref", getattr(part, ref).indigo_id)
+            services.sync_refs(part)
             part.save()
         for removed in formset.deleted_objects:
             removed.delete()
@@ -286,23 +286,28 @@ class ProjectAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
 
     def delete_queryset(self, request, queryset):
         for project in queryset:
-            project.deleted_at = timezone.now()
-            project._change_reason = "Deleted (can be restored)"
-            project._history_user = request.user
-            project.save(update_fields=["deleted_at", "updated_at"])
-            security_log.info("delete %s by %s", project.indigo_id, request.user.get_username())
+            services.soft_delete(project, user=request.user)
 
     @admin.action(description="Restore the selected deleted projects", permissions=["publish"])
     def restore_deleted(self, request, queryset):
-        restored = 0
-        for project in queryset.filter(deleted_at__isnull=False):
-            project.deleted_at = None
-            project._change_reason = "Restored after deletion"
-            project._history_user = request.user
-            project.save(update_fields=["deleted_at", "updated_at"])
-            security_log.info("restore %s by %s", project.indigo_id, request.user.get_username())
-            restored += 1
-        self.message_user(request, f"Restored {restored} project(s).", messages.SUCCESS)
+        """Says which projects it will bring back and needs an explicit yes."""
+        deleted = list(queryset.filter(deleted_at__isnull=False).order_by("indigo_id"))
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Restore deleted projects?",
+                "projects": deleted,
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                "action": "restore_deleted",
+            }
+            return TemplateResponse(
+                request, "admin/cases/project/restore_confirmation.html", context
+            )
+        for project in deleted:
+            services.restore(project, user=request.user)
+        self.message_user(request, f"Restored {len(deleted)} project(s).", messages.SUCCESS)
+        return None
 
     def has_publish_permission(self, request) -> bool:
         return self._is_curator(request)
@@ -321,7 +326,6 @@ class ProjectAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     def data_quality_view(self, request: HttpRequest):
         """Completeness and problems of every published project; sortable; as CSV."""
         from django.http import HttpResponse
-        from django.template.response import TemplateResponse
 
         from cases import quality
 
@@ -365,12 +369,11 @@ def _sort_key(value: object) -> tuple[int, object]:
 # changes only through the workflow buttons, a Curator publishes and withdraws, an Editor
 # edits drafts only.
 @admin.register(Organisation)
-class OrganisationAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
+class OrganisationAdmin(IndigoIdAdminMixin, WorkflowAdminMixin, SimpleHistoryAdmin):
     list_display = ["indigo_id", "name", "organisation_type", "country", "status"]
     list_filter = ["status", "organisation_type"]
     show_facets = admin.ShowFacets.ALWAYS
     search_fields = ["indigo_id", "name", "trading_name"]
-    readonly_fields = ["indigo_id"]
     exclude = ["import_baseline"]
 
     def after_change(self, record) -> None:
@@ -379,9 +382,8 @@ class OrganisationAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(OutcomeFund)
-class OutcomeFundAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
+class OutcomeFundAdmin(IndigoIdAdminMixin, WorkflowAdminMixin, SimpleHistoryAdmin):
     list_display = ["indigo_id", "name", "stage", "country", "status"]
     list_filter = ["status"]
     search_fields = ["indigo_id", "name"]
-    readonly_fields = ["indigo_id"]
     exclude = ["import_baseline"]

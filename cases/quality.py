@@ -24,8 +24,8 @@ from cases.models import (
     Result,
     ServiceProvision,
 )
+from cases.roles import ROLE_MODELS
 
-ROLE_MODELS = [OutcomePaymentCommitment, Investment, ServiceProvision, IntermediaryService]
 # What each INDIGO priority level asks for, as this report checks it.
 PRIORITY = {
     1: ["name", "stage", "country", "policy sector", "a date", "a party"],
@@ -103,9 +103,8 @@ def report() -> list[Row]:
             has_party=party,
             has_metrics=exists(OutcomeMetric),
             has_results_rows=exists(Result),
-            has_sources=Exists(
-                Project.sources.rel.related_model.objects.filter(project=OuterRef("pk"))
-            ),
+            # Its INDIGO sources, through the reverse relation (cases does not know evidence).
+            has_sources=Exists(Project.objects.filter(pk=OuterRef("pk"), sources__isnull=False)),
         )
         .order_by("indigo_id")
     )

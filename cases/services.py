@@ -2,21 +2,81 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from cases.models import (
-    IntermediaryService,
-    Investment,
+    Organisation,
+    OutcomeFund,
     OutcomeMetric,
-    OutcomePaymentCommitment,
     Project,
     Result,
-    ServiceProvision,
 )
+from cases.roles import ROLE_MODELS
 from common.models import PublicationStatus
 
-ROLE_MODELS = [OutcomePaymentCommitment, Investment, ServiceProvision, IntermediaryService]
+security_log = logging.getLogger("golab.security")
+ID_PREFIXES = {Project: "INDIGO-POJ", Organisation: "INDIGO-ORG", OutcomeFund: "INDIGO-FUND"}
+
+
+def next_indigo_id(model: type[models.Model]) -> str:
+    """The next free INDIGO id of ``model``'s kind (no ceiling: INDIGO-POJ-10000 follows
+    INDIGO-POJ-9999)."""
+    prefix = ID_PREFIXES[model]
+    numbers = [
+        int(tail)
+        for indigo_id in model.objects.filter(indigo_id__startswith=f"{prefix}-").values_list(
+            "indigo_id", flat=True
+        )
+        if (tail := indigo_id.rsplit("-", 1)[-1]).isdigit()
+    ]
+    return f"{prefix}-{max(numbers, default=0) + 1:04d}"
+
+
+def save_with_next_indigo_id(record: models.Model, save: Callable[[], None]) -> None:
+    """Save a record made here under the next free INDIGO id. The id is taken at the
+    moment of saving; if another save took it first, the unique constraint says so and the
+    next one is taken (race-free without a lock)."""
+    for attempt in range(10):
+        record.indigo_id = next_indigo_id(type(record))
+        try:
+            with transaction.atomic():
+                save()
+            return
+        except IntegrityError:
+            if attempt == 9:
+                raise
+            record.pk = None
+
+
+def sync_refs(part: models.Model) -> None:
+    """A row's ``organisation_ref`` / ``fund_ref`` (the INDIGO id as the files write it)
+    follow the organisation or fund it links to."""
+    for ref in ("organisation", "fund"):
+        if hasattr(part, f"{ref}_ref") and getattr(part, f"{ref}_id", None):
+            setattr(part, f"{ref}_ref", getattr(part, ref).indigo_id)
+
+
+def soft_delete(project: Project, *, user) -> None:
+    """Take a project off every public page, kept and restorable, with a history entry."""
+    project.deleted_at = timezone.now()
+    project._change_reason = "Deleted (can be restored)"
+    project._history_user = user
+    project.save(update_fields=["deleted_at", "updated_at"])
+    security_log.info("delete %s by %s", project.indigo_id, user.get_username())
+
+
+def restore(project: Project, *, user) -> None:
+    """Bring a soft-deleted project back (to the status it had)."""
+    project.deleted_at = None
+    project._change_reason = "Restored after deletion"
+    project._history_user = user
+    project.save(update_fields=["deleted_at", "updated_at"])
+    security_log.info("restore %s by %s", project.indigo_id, user.get_username())
 
 
 def linked_project_ids(organisation) -> list[int]:

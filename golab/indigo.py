@@ -1,7 +1,7 @@
 """Import and export of whole INDIGO snapshots.
 
 This is the one place that writes both apps at once: it reads the files with
-``cases.interchange``, checks everything before touching the database, then applies the
+``cases.indigo``, checks everything before touching the database, then applies the
 case tables and the evidence tables in one transaction. Any error means nothing changes.
 """
 

@@ -178,10 +178,14 @@ def test_soft_delete_and_restore(client, indigo_2025, curator):
     project.refresh_from_db()
     assert project.deleted_at is not None and Project.objects.filter(pk=project.pk).exists()
     assert client.get(project.get_absolute_url()).status_code == 404
-    response = client.post(
-        "/admin/cases/project/?deleted=yes",
-        {"action": "restore_deleted", "_selected_action": [project.pk]},
-    )
+    chosen = {"action": "restore_deleted", "_selected_action": [project.pk]}
+    response = client.post("/admin/cases/project/?deleted=yes", chosen)
+    # A restore says what it will do and needs an explicit yes.
+    assert response.status_code == 200
+    assert "Yes, restore 1 project" in response.content.decode()
+    project.refresh_from_db()
+    assert project.deleted_at is not None
+    response = client.post("/admin/cases/project/?deleted=yes", {**chosen, "confirm": "yes"})
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.deleted_at is None

@@ -58,6 +58,7 @@ def chain_2024_2025(_chain_held, db) -> Chain:
     return _chain_held.get()
 
 
+@pytest.mark.slow  # the full 2024-04 -> 2025-05 chain
 def test_2024_then_2025_gives_the_same_public_data_as_2025_alone(
     chain_2024_2025, indigo_2025_public_data, tmp_path
 ):
@@ -84,6 +85,7 @@ def test_2024_then_2025_gives_the_same_public_data_as_2025_alone(
         assert chained["files"][name] == text, name
 
 
+@pytest.mark.slow  # the full 2024-04 -> 2025-05 chain
 def test_update_summary_names_what_changed(chain_2024_2025):
     text = chain_2024_2025.report
     assert "withdrawn: INDIGO-POJ-0125 (no longer in the snapshot)" in text
@@ -92,6 +94,7 @@ def test_update_summary_names_what_changed(chain_2024_2025):
     assert line.split()[1:] == ["29", "56", "234", "2", "0"]
 
 
+@pytest.mark.slow  # the full 2024-04 -> 2025-05 chain
 def test_a_project_back_in_a_later_snapshot_is_published_again(chain_2024_2025):
     assert Project.objects.get(indigo_id="INDIGO-POJ-0125").status == PublicationStatus.WITHDRAWN
     result = import_snapshot(SNAPSHOT_2024, run_by="tests")

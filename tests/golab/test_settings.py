@@ -99,6 +99,7 @@ def test_bad_database_url_fails_with_one_clear_line():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # make, then manage.py, in processes of their own
 def test_make_run_with_bad_database_url_stops_with_a_line_naming_it():
     env = {**os.environ, "DATABASE_URL": "nonsense"}
     result = subprocess.run(

@@ -171,7 +171,7 @@ class DeletedFilter(admin.SimpleListFilter):
         return queryset.filter(deleted_at__isnull=True)
 
 
-class IndigoIdAdminMixin:
+class IndigoIdAdminMixin(admin.ModelAdmin):
     """INDIGO ids are given once, by the site: a record made here gets the next free one
     when it is saved (services.save_with_next_indigo_id), never one typed in a form."""
 

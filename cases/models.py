@@ -26,6 +26,7 @@ from common.models import (
     CurrencyField,
     PartialDateField,
     PublicationStatus,
+    Publishable,
     SourceIdsField,
     choice_check,
 )
@@ -100,16 +101,12 @@ class RecordQuerySet(models.QuerySet):
         return published
 
 
-class IndigoRecord(Imported):
+class IndigoRecord(Imported, Publishable):
     """A record with its own INDIGO id (project, organisation, fund), with a publication
     status: records made here start as drafts; imported ones arrive published and are
     withdrawn (kept, never deleted) when the source stops publishing them."""
 
-    status = models.CharField(
-        max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    indigo_id = models.CharField("INDIGO id", max_length=32)
 
     class Meta:
         abstract = True
@@ -275,7 +272,6 @@ class Project(IndigoRecord):
         blank=True, editable=False, help_text="What full-text search indexes besides the name."
     )
 
-    indigo_id = models.CharField("INDIGO id", max_length=32)
     name = models.CharField("Impact Bond Name", max_length=1000, blank=True)
     alternative_names = models.TextField("Alternative Names", blank=True)
     stage = models.CharField(
@@ -537,7 +533,6 @@ class Organisation(IndigoRecord):
 
     indigo_file = "organisations.csv"
 
-    indigo_id = models.CharField("INDIGO id", max_length=32)
     name = models.CharField("Name", max_length=255, blank=True)
     trading_name = models.CharField("Trading Name", max_length=255, blank=True)
     translated_name_english = models.CharField(
@@ -574,7 +569,6 @@ class OutcomeFund(IndigoRecord):
 
     indigo_file = "funds.csv"
 
-    indigo_id = models.CharField("INDIGO id", max_length=32)
     name = models.CharField("Fund - Name", max_length=255, blank=True)
     stage = models.CharField("Fund - Stage of Development", max_length=255, blank=True)
     host_institution = models.TextField("Fund - Host institution of Outcome Fund", blank=True)

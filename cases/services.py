@@ -17,6 +17,7 @@ from cases.models import (
     Result,
 )
 from cases.roles import ROLE_MODELS
+from common.history import note_change
 from common.models import PublicationStatus
 
 security_log = logging.getLogger("golab.security")
@@ -64,8 +65,7 @@ def sync_refs(part: models.Model) -> None:
 def soft_delete(project: Project, *, user) -> None:
     """Take a project off every public page, kept and restorable, with a history entry."""
     project.deleted_at = timezone.now()
-    project._change_reason = "Deleted (can be restored)"
-    project._history_user = user
+    note_change(project, reason="Deleted (can be restored)", user=user)
     project.save(update_fields=["deleted_at", "updated_at"])
     security_log.info("delete %s by %s", project.indigo_id, user.get_username())
 
@@ -73,8 +73,7 @@ def soft_delete(project: Project, *, user) -> None:
 def restore(project: Project, *, user) -> None:
     """Bring a soft-deleted project back (to the status it had)."""
     project.deleted_at = None
-    project._change_reason = "Restored after deletion"
-    project._history_user = user
+    note_change(project, reason="Restored after deletion", user=user)
     project.save(update_fields=["deleted_at", "updated_at"])
     security_log.info("restore %s by %s", project.indigo_id, user.get_username())
 

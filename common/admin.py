@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
@@ -16,7 +16,7 @@ from common.models import PublicationStatus, StatusChange
 security_log = logging.getLogger("golab.security")
 
 
-class WorkflowAdminMixin:
+class WorkflowAdminMixin(admin.ModelAdmin):
     """Status is changed only through the workflow buttons; editors edit drafts only;
     saving (also restoring a version from the history) never touches fields the form
     does not show, such as the status or the import's bookkeeping."""

@@ -127,6 +127,20 @@ class AsWrittenField(DefaultsMixin, models.TextField):
 # Publication
 
 
+class Publishable(models.Model):
+    """A record with a publication status (see ``common.workflow``): made here it starts as
+    a draft; only published ones are shown anywhere public."""
+
+    status = models.CharField(
+        max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class StatusChange(models.Model):
     """A step of the publication workflow: who moved which record from what to what, when,
     and why. Kept for projects and evidence documents alike."""

@@ -17,7 +17,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from common.models import PublicationStatus, StatusChange
+from common.history import note_change
+from common.models import PublicationStatus, Publishable, StatusChange
 
 security_log = logging.getLogger("golab.security")
 
@@ -49,7 +50,7 @@ def change_permission(model: type[models.Model]) -> str:
     return f"{model._meta.app_label}.change_{model._meta.model_name}"
 
 
-def allowed_targets(record: models.Model, user) -> list[str]:
+def allowed_targets(record: Publishable, user) -> list[str]:
     """The statuses this user may move the record to now."""
     targets = []
     for (source, target), needs_publish in TRANSITIONS.items():
@@ -65,12 +66,12 @@ def allowed_targets(record: models.Model, user) -> list[str]:
 
 @dataclass
 class Transition:
-    record: models.Model
+    record: Publishable
     from_status: str
     to_status: str
 
 
-def transition(record: models.Model, to_status: str, *, user, comment: str = "") -> Transition:
+def transition(record: Publishable, to_status: str, *, user, comment: str = "") -> Transition:
     """Move ``record`` to ``to_status``, recording who, when and why.
 
     Raises PermissionDenied when the user may not make this move, ValidationError when the
@@ -85,19 +86,16 @@ def transition(record: models.Model, to_status: str, *, user, comment: str = "")
         raise PermissionDenied
     if TRANSITIONS[key] and not user.has_perm(publish_permission(type(record))):
         raise PermissionDenied("Only a curator can do this.")
-    if to_status == S.PUBLISHED and hasattr(record, "missing_for_publication"):
-        missing = record.missing_for_publication()
+    missing_for_publication = getattr(record, "missing_for_publication", None)
+    if to_status == S.PUBLISHED and missing_for_publication is not None:
+        missing = missing_for_publication()
         if missing:
             raise ValidationError("Cannot publish: missing " + "; ".join(missing) + ".")
     with transaction.atomic():
         record.status = to_status
-        record._change_reason = f"Status: {from_status} → {to_status}" + (
-            f" ({comment})" if comment else ""
-        )
-        record._history_user = user
-        record.save(
-            update_fields=["status", *(["updated_at"] if hasattr(record, "updated_at") else [])]
-        )
+        reason = f"Status: {from_status} → {to_status}" + (f" ({comment})" if comment else "")
+        note_change(record, reason=reason, user=user)
+        record.save(update_fields=["status", "updated_at"])
         StatusChange.objects.create(
             content_type=ContentType.objects.get_for_model(record),
             object_id=record.pk,

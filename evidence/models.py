@@ -17,7 +17,13 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cases.models import IndigoRow, PolicySector, Project, published_project_q
-from common.models import CountryField, PartialDateField, PublicationStatus, choice_check
+from common.models import (
+    CountryField,
+    PartialDateField,
+    PublicationStatus,
+    Publishable,
+    choice_check,
+)
 
 
 class DocumentType(models.TextChoices):
@@ -112,7 +118,7 @@ def document_file_path(instance: EvidenceDocument, filename: str) -> str:
     return f"evidence/{uuid.uuid4().hex}.pdf"
 
 
-class EvidenceDocument(models.Model):
+class EvidenceDocument(Publishable):
     """A report, article, web page or other source about one or more outcomes contracts."""
 
     # "url:<address>" for documents with an address (so one URL is one document), otherwise
@@ -154,13 +160,8 @@ class EvidenceDocument(models.Model):
     )
     # "Surname, A.; Organisation" from the ordered authors, for search and lists.
     authors_text = models.TextField(blank=True, editable=False)
-    status = models.CharField(
-        max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
-    )
     # The metadata as the last import wrote it, so a curator's edit is not overwritten.
     import_baseline = models.JSONField(default=dict, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = DocumentQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["text", "import_baseline", "authors_text"])

@@ -12,6 +12,7 @@ from django.db import models
 
 from cases.indigo.layout import Table
 from cases.indigo.reading import ParsedRow, ParsedTable, Problem, Report
+from common.history import note_change
 from common.models import PublicationStatus
 
 
@@ -257,7 +258,7 @@ def apply_rows(
             update_fields.update(merge.changed, relinked, {"import_baseline"})
     # Rows the owner no longer has in the snapshot: gone from the source.
     for obj in stored.values():
-        obj._change_reason = ctx.change_reason
+        note_change(obj, reason=ctx.change_reason)
         obj.delete()
         counts.deleted += 1
     if to_create:

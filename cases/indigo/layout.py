@@ -505,7 +505,10 @@ class Table:
         object.__setattr__(self, "columns", [Column(*c) for c in columns])
 
     @property
-    def model(self) -> type[models.Model]:
+    def model(self) -> Any:
+        """The model class, looked up by label at run time: typed ``Any`` because what the
+        import uses of it (its manager's ``published()``, ``parent_field``, the columns'
+        fields) is checked by the layout's system check (``cases.checks``), not by mypy."""
         return apps.get_model(self.model_label)
 
     @property

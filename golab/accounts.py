@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission, User
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 security_log = logging.getLogger("golab.security")
@@ -30,7 +30,7 @@ def may_manage_roles(actor: Any) -> bool:
     return bool(actor.is_active and (actor.is_superuser or actor.has_perm("auth.change_user")))
 
 
-def may_change_account(actor: Any, target: AbstractBaseUser) -> bool:
+def may_change_account(actor: Any, target: User) -> bool:
     """May ``actor`` change ``target``'s account? A superuser may change any. A Curator may
     change only the Editor membership of a plain account: not its own, not a superuser's or
     a Curator's, not one holding permissions or groups other than Editor."""
@@ -42,7 +42,7 @@ def may_change_account(actor: Any, target: AbstractBaseUser) -> bool:
     return groups <= {EDITOR} and not target.user_permissions.exists()
 
 
-def set_editor(target: AbstractBaseUser, editor: bool) -> None:
+def set_editor(target: User, editor: bool) -> None:
     """Grant or revoke the Editor role (only that group is touched)."""
     group = Group.objects.get(name=EDITOR)
     if editor:

@@ -56,7 +56,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_database(name: str, default: str) -> dict:
+def env_database(name: str, default: str) -> dj_database_url.DBConfig:
     """Parse a database URL; only SQLite and PostgreSQL are supported."""
     raw = os.environ.get(name, "").strip() or default
     scheme = urlsplit(raw).scheme

@@ -130,10 +130,12 @@ def area_summary(area: PolicySector) -> dict[str, Any]:
         ).values("project_id", "local_id", "definition")
     }
     for pricing in pricings:
-        pricing.definition = definitions.get(
+        # Shown by the template beside the price (not a field of OutcomePricing).
+        pricing.definition = definitions.get(  # type: ignore[attr-defined]
             (pricing.project_id, pricing.outcome_metric_ref.strip().casefold()), ""
         )
-    usd_prices = sorted(p.price_per_unit_usd for p in pricings)
+    # All set (the query excludes null USD prices); the filter is for the type checker.
+    usd_prices = sorted(p.price_per_unit_usd for p in pricings if p.price_per_unit_usd is not None)
     results = (
         Result.objects.filter(project__in=projects.values("pk"))
         .order_by()

@@ -3,7 +3,7 @@ for partial dates, money and codes, and the named check constraint of a code lis
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -70,7 +70,20 @@ class PartialDateField(DefaultsMixin, models.CharField):
     }
 
 
-class AmountField(DefaultsMixin, models.DecimalField):
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from django.db.models.expressions import Combinable
+
+    # AmountField is nullable through its defaults, which the type checker cannot see.
+    _NullableDecimalField = models.DecimalField[
+        str | float | Decimal | Combinable | None, Decimal | None
+    ]
+else:
+    _NullableDecimalField = models.DecimalField
+
+
+class AmountField(DefaultsMixin, _NullableDecimalField):
     """A money amount or count: up to 15 digits before the point and 4 after."""
 
     defaults: ClassVar[dict[str, object]] = {

@@ -49,7 +49,7 @@ def _has_country() -> Exists:
 
 
 def _has_role(role: Role) -> Exists:
-    return Exists(role.model.objects.filter(PUBLIC_PARTY, project=OuterRef("pk")))
+    return Exists(role.model._default_manager.filter(PUBLIC_PARTY, project=OuterRef("pk")))
 
 
 def _country_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
@@ -71,7 +71,7 @@ def _country_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
 def _role_rows(role: Role):
     def rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
         organisations = (
-            role.model.objects.filter(PUBLIC_PARTY, project__in=row_pks(base))
+            role.model._default_manager.filter(PUBLIC_PARTY, project__in=row_pks(base))
             .order_by()
             .values_list("organisation__indigo_id", "organisation__name")
             .annotate(n=Count("project", distinct=True))
@@ -210,7 +210,7 @@ class CaseFilter(FacetedFilterSet):
         ids = [v for v in value if v != NOT_RECORDED]
         condition = Q(
             Exists(
-                role.model.objects.filter(
+                role.model._default_manager.filter(
                     PUBLIC_PARTY, project=OuterRef("pk"), organisation__indigo_id__in=ids
                 )
             )

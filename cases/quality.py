@@ -9,6 +9,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Count, Exists, OuterRef
 
 from cases.models import (
@@ -83,14 +84,14 @@ def report() -> list[Row]:
     party = party | exists(ServiceProvision) | exists(IntermediaryService)
     # Rows that name an organisation or fund the data does not have, per project.
     missing_refs: dict[int, int] = defaultdict(int)
-    unresolved = [
+    unresolved: list[tuple[type[models.Model], str]] = [
         *((model, "organisation") for model in ROLE_MODELS),
         (ProjectOutcomeFund, "fund"),
         (OutcomePayment, "payer"),
     ]
     for model, name in unresolved:
         for project_id, n in (
-            model.objects.filter(**{f"{name}__isnull": True, f"{name}_ref__gt": ""})
+            model._default_manager.filter(**{f"{name}__isnull": True, f"{name}_ref__gt": ""})
             .order_by()
             .values_list("project_id")
             .annotate(n=Count("pk"))

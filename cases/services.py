@@ -10,6 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from cases.models import (
+    IndigoRecord,
     Organisation,
     OutcomeFund,
     OutcomeMetric,
@@ -21,24 +22,28 @@ from common.history import note_change
 from common.models import PublicationStatus
 
 security_log = logging.getLogger("golab.security")
-ID_PREFIXES = {Project: "INDIGO-POJ", Organisation: "INDIGO-ORG", OutcomeFund: "INDIGO-FUND"}
+ID_PREFIXES: dict[type[IndigoRecord], str] = {
+    Project: "INDIGO-POJ",
+    Organisation: "INDIGO-ORG",
+    OutcomeFund: "INDIGO-FUND",
+}
 
 
-def next_indigo_id(model: type[models.Model]) -> str:
+def next_indigo_id(model: type[IndigoRecord]) -> str:
     """The next free INDIGO id of ``model``'s kind (no ceiling: INDIGO-POJ-10000 follows
     INDIGO-POJ-9999)."""
     prefix = ID_PREFIXES[model]
     numbers = [
         int(tail)
-        for indigo_id in model.objects.filter(indigo_id__startswith=f"{prefix}-").values_list(
-            "indigo_id", flat=True
-        )
+        for indigo_id in model._default_manager.filter(
+            indigo_id__startswith=f"{prefix}-"
+        ).values_list("indigo_id", flat=True)
         if (tail := indigo_id.rsplit("-", 1)[-1]).isdigit()
     ]
     return f"{prefix}-{max(numbers, default=0) + 1:04d}"
 
 
-def save_with_next_indigo_id(record: models.Model, save: Callable[[], None]) -> None:
+def save_with_next_indigo_id(record: IndigoRecord, save: Callable[[], None]) -> None:
     """Save a record made here under the next free INDIGO id. The id is taken at the
     moment of saving; if another save took it first, the unique constraint says so and the
     next one is taken (race-free without a lock)."""
@@ -83,7 +88,9 @@ def linked_project_ids(organisation) -> list[int]:
     ids: set[int] = set()
     for model in ROLE_MODELS:
         ids.update(
-            model.objects.filter(organisation=organisation).values_list("project_id", flat=True)
+            model._default_manager.filter(organisation=organisation).values_list(
+                "project_id", flat=True
+            )
         )
     return sorted(ids)
 
@@ -91,11 +98,11 @@ def linked_project_ids(organisation) -> list[int]:
 def refresh_derived_fields(*, project_ids: Iterable[int] | None = None) -> int:
     """Recompute the search and facet columns of projects (all, or those given) from their
     INDIGO columns and rows. Returns the number of projects updated."""
-    projects = Project.objects.all()
+    queryset = Project.objects.all()
     if project_ids is not None:
-        projects = projects.filter(pk__in=list(project_ids))
+        queryset = queryset.filter(pk__in=list(project_ids))
     projects = list(
-        projects.only(
+        queryset.only(
             "pk",
             "alternative_names",
             "intervention",
@@ -115,7 +122,7 @@ def refresh_derived_fields(*, project_ids: Iterable[int] | None = None) -> int:
         texts[project_id].append(definition)
     for model in ROLE_MODELS:
         for project_id, name in (
-            model.objects.filter(
+            model._default_manager.filter(
                 project_id__in=pks, organisation__status=PublicationStatus.PUBLISHED
             )
             .values_list("project_id", "organisation__name")

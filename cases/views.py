@@ -21,8 +21,10 @@ from cases.models import (
     DeliveryLocation,
     Organisation,
     OutcomeFund,
+    OutcomePricing,
     PolicySector,
     Project,
+    Result,
 )
 from cases.policy_areas import INTRODUCTIONS
 from cases.roles import ROLES
@@ -93,16 +95,21 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
             section_refs[citation.section].append(number)
     metrics = list(project.outcome_metrics.all())
     by_local_id = {m.local_id.strip().casefold(): m for m in metrics if m.local_id.strip()}
-    for metric in metrics:
-        metric.pricings = []
-        metric.results = []
-    unmatched_pricings, unmatched_results = [], []
+    # Each metric's prices and results, by the metric's pk; the rest are shown apart.
+    pricings: dict[int, list[OutcomePricing]] = defaultdict(list)
+    results: dict[int, list[Result]] = defaultdict(list)
+    unmatched_pricings: list[OutcomePricing] = []
+    unmatched_results: list[Result] = []
     for pricing in project.outcome_pricings.all():
-        metric = by_local_id.get(pricing.outcome_metric_ref.strip().casefold())
-        (metric.pricings if metric else unmatched_pricings).append(pricing)
+        match = by_local_id.get(pricing.outcome_metric_ref.strip().casefold())
+        (pricings[match.pk] if match else unmatched_pricings).append(pricing)
     for result in project.results.all():
-        metric = by_local_id.get(result.outcome_metric_ref.strip().casefold())
-        (metric.results if metric else unmatched_results).append(result)
+        match = by_local_id.get(result.outcome_metric_ref.strip().casefold())
+        (results[match.pk] if match else unmatched_results).append(result)
+    for metric in metrics:
+        # For the template (``metric.pricings``, ``metric.results``): not model fields.
+        metric.pricings = pricings[metric.pk]  # type: ignore[attr-defined]
+        metric.results = results[metric.pk]  # type: ignore[attr-defined]
     payments = sorted(
         project.outcome_payments.all(), key=lambda p: (p.period_start or "9999", p.position)
     )
@@ -162,7 +169,9 @@ def organisation_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
     for role in ROLES:
         projects = list(
             published.filter(
-                pk__in=role.model.objects.filter(organisation=organisation).values("project_id")
+                pk__in=role.model._default_manager.filter(organisation=organisation).values(
+                    "project_id"
+                )
             )
             .only("indigo_id", "name", "stage", "policy_sector", "launch_year")
             .order_by("name")

@@ -178,7 +178,8 @@ def search_page(
     request: HttpRequest,
     filterset: FacetedFilterSet,
     *,
-    rows: Callable[[QuerySet], QuerySet] = lambda queryset: queryset,
+    # Takes the filterset's queryset, of the list's own QuerySet class (``for_list()``).
+    rows: Callable[[Any], QuerySet] = lambda queryset: queryset,
     decorate: Callable[[Iterable[Any]], None] | None = None,
 ) -> SearchPage:
     """A whole list page: ``rows`` shapes the page's query (``for_list()``), ``decorate``

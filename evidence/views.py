@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -13,7 +14,7 @@ from cases.models import published_project_q
 from common.listing import search_page, search_results
 from evidence import citations
 from evidence.filters import EvidenceFilter
-from evidence.models import EvidenceDocument, EvidenceRating, Relation
+from evidence.models import DocumentQuerySet, EvidenceDocument, EvidenceRating, Relation
 from evidence.ratings import MEANINGS, SCALE
 
 MAX_EXPORT = 2000
@@ -32,7 +33,9 @@ def document_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def export_results(request: HttpRequest, fmt: str) -> HttpResponse:
     """The current search results (up to MAX_EXPORT) for a reference manager."""
-    queryset = search_results(request, _filterset(request)).queryset
+    # The filterset's queryset (``_filterset``) is a DocumentQuerySet; SearchPage types it
+    # as any QuerySet.
+    queryset = cast(DocumentQuerySet, search_results(request, _filterset(request)).queryset)
     if fmt not in {"bib", "ris"}:
         raise Http404("Export as .bib or .ris")
     documents = list(queryset.for_list()[:MAX_EXPORT])
@@ -54,7 +57,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = _published_or_404(pk)
     url = request.build_absolute_uri(document.get_absolute_url())
     links = list(document.project_links.all())
-    order = {Relation.EVALUATION_OF: 0, Relation.ABOUT: 1, Relation.SOURCE_FOR: 2}
+    order: dict[str, int] = {Relation.EVALUATION_OF: 0, Relation.ABOUT: 1, Relation.SOURCE_FOR: 2}
     links.sort(key=lambda link: (order.get(link.relation, 9), link.project.name))
     sections = list(
         document.project_sources.filter(published_project_q())

@@ -65,7 +65,7 @@ class PartInline(admin.StackedInline):
             return request.user.has_perm(workflow.publish_permission(Project))
         return allowed
 
-    has_add_permission = has_change_permission  # type: ignore[assignment]
+    has_add_permission = has_change_permission
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

@@ -41,7 +41,7 @@ def check_tables(tables: Iterable[Table]) -> list[checks.CheckMessage]:
 
 
 def _check_column(table: Table, model: Any, column: Column) -> list[checks.CheckMessage]:
-    errors = []
+    errors: list[checks.CheckMessage] = []
     where = f"{table.file}: column {column.header!r}"
     for name, types in column.kind.expected_fields(column.field):
         try:

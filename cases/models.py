@@ -121,6 +121,8 @@ class IndigoRow(Imported):
     (INDIGO's local ids are neither always present nor unique)."""
 
     parent_field: ClassVar[str]
+    # Each row model declares it (its help text names the owner).
+    position: int
 
     class Meta:
         abstract = True

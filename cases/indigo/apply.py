@@ -8,12 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
-
 from cases.indigo.layout import Table
 from cases.indigo.reading import ParsedRow, ParsedTable, Problem, Report
+from cases.models import Imported, IndigoRecord
 from common.history import note_change
-from common.models import PublicationStatus
+from common.models import PublicationStatus, Publishable
 
 
 @dataclass
@@ -59,7 +58,7 @@ class Merge:
 
 
 def merge_row(
-    obj: models.Model, row: ParsedRow, table: Table, conflicts: list[Conflict], key: str
+    obj: Imported, row: ParsedRow, table: Table, conflicts: list[Conflict], key: str
 ) -> Merge:
     """Bring ``obj`` up to date with ``row`` without overwriting a curator's edit.
 
@@ -89,7 +88,7 @@ def merge_row(
     return merge
 
 
-def new_object(table: Table, row: ParsedRow, **extra: Any) -> models.Model:
+def new_object(table: Table, row: ParsedRow, **extra: Any) -> Imported:
     obj = table.model(**row.values, **extra)
     obj.import_baseline = dict(row.cells)
     return obj
@@ -121,7 +120,9 @@ def apply_records(parsed: ParsedTable, ctx: ApplyContext, **on_create: Any) -> d
     model = table.model
     counts = ctx.counts.setdefault(table.file, Counts())
     existing = {obj.indigo_id: obj for obj in model.objects.all()}
-    to_create, to_update, update_fields = [], [], set()
+    to_create: list[Imported] = []
+    to_update: list[IndigoRecord] = []
+    update_fields: set[str] = set()
     for row in parsed.rows:
         obj = existing.get(row.owner)
         if obj is None:
@@ -162,11 +163,13 @@ def apply_records(parsed: ParsedTable, ctx: ApplyContext, **on_create: Any) -> d
     return dict(model.objects.values_list("indigo_id", "pk"))
 
 
-def _revive(obj: models.Model) -> bool:
+def _revive(obj: Imported) -> bool:
     """A project that an earlier import withdrew and the source publishes again."""
-    if getattr(obj, "status", None) == PublicationStatus.WITHDRAWN and (
-        obj.import_baseline or {}
-    ).get("_withdrawn_by_import"):
+    if (
+        isinstance(obj, Publishable)
+        and obj.status == PublicationStatus.WITHDRAWN
+        and (obj.import_baseline or {}).get("_withdrawn_by_import")
+    ):
         obj.status = PublicationStatus.PUBLISHED
         obj.import_baseline = {
             k: v for k, v in obj.import_baseline.items() if k != "_withdrawn_by_import"
@@ -232,7 +235,9 @@ def apply_rows(
         (getattr(obj, parent_attr), obj.position): obj
         for obj in model.objects.filter(**{f"{parent_attr}__in": owners_in_file})
     }
-    to_create, to_update, update_fields = [], [], set()
+    to_create: list[Imported] = []
+    to_update: list[Imported] = []
+    update_fields: set[str] = set()
     for row in parsed.rows:
         owner_pk = owner_pks[row.owner]
         derived = resolve(row) if resolve else {}

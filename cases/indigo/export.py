@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from functools import partial
 
 from django.db import models
 
@@ -17,6 +18,6 @@ def write_table(table: Table, rows: Iterable[tuple[str, models.Model]], out: io.
     writer.writerow(table.headers)
     count = 0
     for owner_id, obj in rows:
-        writer.writerow(table.write_row(lambda attr, obj=obj: getattr(obj, attr), owner_id))
+        writer.writerow(table.write_row(partial(getattr, obj), owner_id))
         count += 1
     return count

@@ -14,13 +14,13 @@ from common.citations import bibtex_escape, json_ld_script
 from common.partial_dates import partial_date_from_db
 from evidence.models import AuthorKind, DocumentType, EvidenceDocument
 
-BIBTEX_TYPES = {
+BIBTEX_TYPES: dict[str, str] = {
     DocumentType.ACADEMIC_ARTICLE: "article",
     DocumentType.EVALUATION_REPORT: "techreport",
     DocumentType.POLICY_REPORT: "techreport",
     DocumentType.CASE_STUDY: "techreport",
 }
-RIS_TYPES = {
+RIS_TYPES: dict[str, str] = {
     DocumentType.ACADEMIC_ARTICLE: "JOUR",
     DocumentType.EVALUATION_REPORT: "RPRT",
     DocumentType.POLICY_REPORT: "RPRT",
@@ -31,7 +31,7 @@ RIS_TYPES = {
     DocumentType.DATA_SET: "DATA",
     DocumentType.WEBSITE: "ELEC",
 }
-CSL_TYPES = {
+CSL_TYPES: dict[str, str] = {
     DocumentType.ACADEMIC_ARTICLE: "article-journal",
     DocumentType.EVALUATION_REPORT: "report",
     DocumentType.POLICY_REPORT: "report",

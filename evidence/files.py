@@ -11,6 +11,7 @@ import io
 import logging
 import time
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -32,11 +33,14 @@ def validate_pdf(upload: UploadedFile) -> None:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
-    if upload.size == 0:
+    # Typed ``int | None``, but Django's uploads (in memory or in a temporary file) always
+    # know their size.
+    size = cast(int, upload.size)
+    if size == 0:
         raise ValidationError("The file is empty.", code="empty")
-    if upload.size > MAX_FILE_BYTES:
+    if size > MAX_FILE_BYTES:
         raise ValidationError(
-            f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 50 MB.", code="too_large"
+            f"The file is {size / 1024 / 1024:.1f} MB; the limit is 50 MB.", code="too_large"
         )
     upload.seek(0)
     head = upload.read(1024)

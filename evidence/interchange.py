@@ -4,6 +4,7 @@ turn their rows into de-duplicated evidence documents and section citations."""
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import cast
 
 from cases.indigo.apply import ApplyContext, Counts
 from cases.indigo.layout import Table
@@ -123,6 +124,7 @@ def ensure_documents(parsed_tables: list[ParsedTable], ctx: ApplyContext) -> dic
     existing = {doc.key: doc for doc in EvidenceDocument.objects.filter(key__in=list(wanted))}
     missing = []
     changed = []
+    metadata_updated = 0
     for key, fresh in wanted.items():
         incoming = {name: getattr(fresh, name) for name in DOCUMENT_FIELDS}
         doc = existing.get(key)
@@ -130,30 +132,42 @@ def ensure_documents(parsed_tables: list[ParsedTable], ctx: ApplyContext) -> dic
             fresh.import_baseline = incoming
             missing.append(fresh)
             continue
-        if _refresh(doc, incoming):
+        needs_saving, metadata_changed = _refresh(doc, incoming)
+        if needs_saving:
             changed.append(doc)
+        if metadata_changed:
+            metadata_updated += 1
     EvidenceDocument.objects.bulk_create(missing, batch_size=ctx.batch_size)
     EvidenceDocument.objects.bulk_update(
         changed, [*DOCUMENT_FIELDS, "import_baseline"], batch_size=ctx.batch_size
     )
     counts.created += len(missing)
-    counts.updated += sum(1 for doc in changed if doc._metadata_changed)
+    counts.updated += metadata_updated
     counts.unchanged += len(existing) - counts.updated
-    return dict(EvidenceDocument.objects.filter(key__in=list(wanted)).values_list("key", "pk"))
+    # Filtered by key, so no key is NULL.
+    return {
+        cast(str, key): pk
+        for key, pk in EvidenceDocument.objects.filter(key__in=list(wanted)).values_list(
+            "key", "pk"
+        )
+    }
 
 
-def _refresh(doc: EvidenceDocument, incoming: dict[str, str]) -> bool:
+def _refresh(doc: EvidenceDocument, incoming: dict[str, str]) -> tuple[bool, bool]:
+    """Apply the incoming metadata a curator has not changed. Returns whether the document
+    needs saving (its metadata or its import baseline changed) and whether its metadata
+    changed."""
     baseline = doc.import_baseline or {}
-    doc._metadata_changed = False
+    metadata_changed = False
     for name, value in incoming.items():
         current = getattr(doc, name)
         if current != value and current == baseline.get(name, current):
             setattr(doc, name, value)
-            doc._metadata_changed = True
+            metadata_changed = True
     if baseline != incoming:
         doc.import_baseline = incoming
-        return True
-    return doc._metadata_changed
+        return True, metadata_changed
+    return metadata_changed, metadata_changed
 
 
 def publish_cited_documents(ctx: ApplyContext) -> None:

@@ -232,7 +232,7 @@ def is_evaluation_q(prefix: str = "") -> Q:
     )
 
 
-class DocumentProjectQuerySet(models.QuerySet):
+class DocumentProjectQuerySet(models.QuerySet["DocumentProject"]):
     def evaluations(self) -> DocumentProjectQuerySet:
         return self.filter(is_evaluation_q())
 

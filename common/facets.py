@@ -154,9 +154,11 @@ class FacetedFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search", max_length=200)
 
     search_index: ClassVar[FullTextIndex]
+    # Never None once made: FilterSet falls back on the model's default manager.
+    queryset: QuerySet
     sorts: ClassVar[dict[str, Sort]] = {}
     default_sort: ClassVar[str] = ""
-    facets: ClassVar[list[FacetSpec]] = []
+    facets: ClassVar[list[AggregateSpec | JoinFacet]] = []
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return self.search_index.search(queryset, value) if value else queryset
@@ -179,7 +181,7 @@ class FacetedFilterSet(django_filters.FilterSet):
     def ignored(self) -> dict[str, str]:
         """Parameters given with values that do not validate: ignored, and said so."""
         self.form.is_valid()
-        return {name: "; ".join(errors) for name, errors in self.form.errors.items()}
+        return {name: "; ".join(map(str, errors)) for name, errors in self.form.errors.items()}
 
     def without(self, *names: str) -> QuerySet:
         """The queryset filtered by every active parameter except ``names``."""
@@ -262,8 +264,19 @@ class FacetSpec:
         return (self.name,)
 
 
+class AggregateSpec(FacetSpec):
+    """A facet counted by aggregates over the list's own rows: ``aggregates()`` says what
+    to count, ``build()`` makes the facet from the totals. Several share one query."""
+
+    def aggregates(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def build(self, filterset: FacetedFilterSet, totals: dict[str, Any]) -> Facet | RangeFacet:
+        raise NotImplementedError
+
+
 @dataclass
-class ColumnFacet(FacetSpec):
+class ColumnFacet(AggregateSpec):
     """Values of a column of the list's own table, from a code list: counted by
     conditional aggregates, so several such facets share one query."""
 
@@ -298,7 +311,7 @@ class ColumnFacet(FacetSpec):
 
 
 @dataclass
-class YesNoFacet(FacetSpec):
+class YesNoFacet(AggregateSpec):
     """Whether a condition holds, as Yes / No with counts."""
 
     name: str
@@ -317,7 +330,7 @@ class YesNoFacet(FacetSpec):
 
 
 @dataclass
-class RangeSpec(FacetSpec):
+class RangeSpec(AggregateSpec):
     """The span of a numeric (or partial-date) column under the other filters, and how many
     rows lack it; its filters are ``<name>_min``, ``<name>_max`` and ``<name>_none``."""
 
@@ -385,7 +398,7 @@ def row_pks(queryset: QuerySet) -> QuerySet:
 def count_facets(filterset: FacetedFilterSet) -> tuple[list[Facet], list[RangeFacet]]:
     """Every declared facet with its counts, in declaration order; ranges apart."""
     active = set(filterset.active())
-    shared: list[Any] = []
+    shared: list[AggregateSpec] = []
     built: dict[str, Facet | RangeFacet] = {}
     for spec in filterset.facets:
         if isinstance(spec, JoinFacet):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from django.db import connections
 from django.test.utils import modify_settings
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
@@ -77,3 +78,8 @@ def read_only_live_server(django_db_setup, django_db_blocker):
         finally:
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+            # As a transactional test does after its flush: else PostgreSQL cannot drop the
+            # test database at the end, for this connection (Playwright's event loop gives
+            # the test code connections of its own).
+            for connection in connections.all(initialized_only=True):
+                connection.close()

@@ -295,3 +295,51 @@ def subset_snapshot(
     for name, (header, rows) in tables.items():
         write_csv(target / name, header, rows)
     return target
+
+
+# --- accounts and uploads shared by the admin tests -------------------------------------------
+
+PASSWORD = "correct horse battery staple 9"
+
+
+def make_user(username: str, group: str | None = None, **extra):
+    """A staff account, in the role ``group`` (Editor, Curator) when given."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(
+        username, f"{username}@example.org", PASSWORD, is_staff=True, **extra
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def curator(db):
+    return make_user("curt", "Curator")
+
+
+@pytest.fixture
+def editor(db):
+    return make_user("edith", "Editor")
+
+
+@pytest.fixture
+def superuser(db):
+    from django.contrib.auth.models import User
+
+    return User.objects.create_superuser("root", "root@example.org", PASSWORD)
+
+
+def zip_upload(folder: Path):
+    """The CSVs of ``folder`` as an uploaded .zip, as the admin's import form receives it."""
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.glob("*.csv")):
+            archive.write(path, path.name)
+    return SimpleUploadedFile("indigo.zip", buffer.getvalue(), content_type="application/zip")

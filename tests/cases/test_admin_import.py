@@ -5,16 +5,12 @@ a few real projects are enough to show the admin does what the command does.)"""
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Project, PublicationStatus
 from golab.indigo import import_snapshot
-from tests.cases.test_curation import _user
-from tests.conftest import SNAPSHOT_2024, subset_snapshot
+from tests.conftest import SNAPSHOT_2024, subset_snapshot, zip_upload
 
 pytestmark = pytest.mark.django_db
 # In both snapshots: enough that two withdrawals stay under the mass-withdrawal share, and 0118,
@@ -22,19 +18,6 @@ pytestmark = pytest.mark.django_db
 KEPT = {f"INDIGO-POJ-{n:04d}" for n in [*range(101, 122), 173, 194] if n != 115}
 WITHDRAWN = {"INDIGO-POJ-0125", "INDIGO-POJ-0187"}  # in 2024-04, not in 2025-05
 NEW = {"INDIGO-POJ-0301", "INDIGO-POJ-0302"}  # in 2025-05 only
-
-
-@pytest.fixture
-def curator():
-    return _user("curt", "Curator")
-
-
-def _zip(folder) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in folder.glob("*.csv"):
-            archive.write(path, path.name)
-    return SimpleUploadedFile("indigo.zip", buffer.getvalue(), content_type="application/zip")
 
 
 def test_admin_import_dry_run_matches_the_command_and_changes_nothing_until_confirmed(
@@ -48,7 +31,9 @@ def test_admin_import_dry_run_matches_the_command_and_changes_nothing_until_conf
     client.force_login(curator)
     before = sorted(Project.objects.values_list("indigo_id", "status", "name"))
 
-    response = client.post("/admin/cases/importrun/import/", {"snapshot": _zip(snapshot_2025)})
+    response = client.post(
+        "/admin/cases/importrun/import/", {"snapshot": zip_upload(snapshot_2025)}
+    )
     assert response.status_code == 200
     result = response.context["result"]
     assert result.ok and result.dry_run
@@ -69,7 +54,7 @@ def test_admin_import_dry_run_matches_the_command_and_changes_nothing_until_conf
     assert not list((tmp_path / "imports").glob("*.zip"))
 
 
-def test_admin_import_reports_errors_and_refuses_non_zip(
+def test_admin_import_reports_errors_and_refuses_nonzip_upload(
     client, curator, settings, tmp_path, snapshot_copy
 ):
     settings.MEDIA_ROOT = tmp_path
@@ -82,7 +67,9 @@ def test_admin_import_reports_errors_and_refuses_non_zip(
     (snapshot_copy / "projects.csv").write_text(
         "ID,Impact Bond Name - (Value)\nINDIGO-POJ-0001,x\n"
     )
-    response = client.post("/admin/cases/importrun/import/", {"snapshot": _zip(snapshot_copy)})
+    response = client.post(
+        "/admin/cases/importrun/import/", {"snapshot": zip_upload(snapshot_copy)}
+    )
     assert "nothing can be imported" in response.content.decode()
     assert (
         "projects.csv:1:Stage of Development - (Value): column is missing"

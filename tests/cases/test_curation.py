@@ -8,30 +8,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from cases.models import Organisation, PolicySector, Project, Stage
 from common.models import PublicationStatus, StatusChange
+from tests.conftest import PASSWORD
 from tests.factories import OrganisationFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "correct horse battery staple 9"
-
-
-def _user(username: str, group: str) -> User:
-    user = User.objects.create_user(username, f"{username}@example.org", PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def editor(client) -> User:
-    return _user("edith", "Editor")
-
-
-@pytest.fixture
-def curator() -> User:
-    return _user("curt", "Curator")
 
 
 @pytest.fixture

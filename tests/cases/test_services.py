@@ -6,6 +6,7 @@ import pytest
 
 from cases.models import Organisation, Project
 from cases.services import next_indigo_id, save_with_next_indigo_id
+from tests.conftest import make_user
 from tests.factories import OrganisationFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +37,6 @@ def test_an_id_taken_by_a_concurrent_save_is_not_reused(monkeypatch):
 
 
 def test_organisations_made_in_the_admin_get_the_next_ids(client):
-    from tests.security.conftest import make_user
-
     OrganisationFactory(indigo_id="INDIGO-ORG-0100")
     client.force_login(make_user("edith", "Editor"))
     for name in ("First new", "Second new"):

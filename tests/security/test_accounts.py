@@ -9,7 +9,7 @@ import logging
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 
-from tests.security.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from cases.models import Organisation, OutcomeMetric, Project
 from common.models import PublicationStatus
 from evidence.models import EvidenceDocument
 from golab.indigo import REQUIRED_FILES, import_snapshot
-from tests.conftest import read_csv, remove_project, subset_snapshot, write_csv
+from tests.conftest import read_csv, remove_project, subset_snapshot, write_csv, zip_upload
 
 pytestmark = pytest.mark.django_db
 PROJECTS = {
@@ -154,14 +154,6 @@ def test_a_damaged_zip_uploaded_in_the_admin_is_refused_and_not_kept(
     assert _state() == before
 
 
-def _zip_upload(folder) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in folder.glob("*.csv"):
-            archive.write(path, path.name)
-    return SimpleUploadedFile("indigo.zip", buffer.getvalue(), content_type="application/zip")
-
-
 def test_the_admin_asks_for_an_explicit_yes_before_a_mass_withdrawal(
     client, curator, small, tmp_path, settings
 ):
@@ -170,7 +162,7 @@ def test_the_admin_asks_for_an_explicit_yes_before_a_mass_withdrawal(
     shutil.copytree(small, fewer)
     remove_project(fewer, "INDIGO-POJ-0001")
     client.force_login(curator)
-    response = client.post("/admin/cases/importrun/import/", {"snapshot": _zip_upload(fewer)})
+    response = client.post("/admin/cases/importrun/import/", {"snapshot": zip_upload(fewer)})
     html = response.content.decode()
     assert "This import would withdraw many published records" in html
     assert "1 of 6 published projects" in html and "INDIGO-POJ-0001" in html
@@ -196,10 +188,10 @@ def test_a_partial_snapshot_uploaded_in_the_admin_needs_the_partial_box(
     only.mkdir()
     shutil.copy(small / "projects.csv", only)
     client.force_login(curator)
-    response = client.post("/admin/cases/importrun/import/", {"snapshot": _zip_upload(only)})
+    response = client.post("/admin/cases/importrun/import/", {"snapshot": zip_upload(only)})
     assert "organisations.csv:0:-: file is missing" in response.content.decode()
     response = client.post(
-        "/admin/cases/importrun/import/", {"snapshot": _zip_upload(only), "partial": "on"}
+        "/admin/cases/importrun/import/", {"snapshot": zip_upload(only), "partial": "on"}
     )
     assert response.context["result"].ok and response.context["partial"]
     response = client.post(

@@ -104,3 +104,21 @@ def test_a_projects_search_finds_its_party_only_once_the_party_is_published(clie
     client.logout()
     assert found() == [project.indigo_id]
     assert "Zanzibarian" in client.get(project.get_absolute_url()).content.decode()
+
+
+def test_publishing_a_linked_evaluation_sets_has_evaluation_at_once(client, curator):
+    """It went stale until the next import: the flag follows the evidence workflow now."""
+    from tests.factories import DocumentProjectFactory
+
+    link = DocumentProjectFactory(document__status="draft")
+    project = link.project
+    assert not project.has_evaluation
+    client.force_login(curator)
+    url = f"/admin/evidence/evidencedocument/{link.document.pk}/transition/"
+    assert client.post(url, {"to_status": "published"}).status_code == 302
+    project.refresh_from_db()
+    assert project.has_evaluation
+    assert client.get("/cases/", {"has_evaluation": "yes"}).context["page"].paginator.count == 1
+    assert client.post(url, {"to_status": "withdrawn"}).status_code == 302
+    project.refresh_from_db()
+    assert not project.has_evaluation

@@ -176,7 +176,7 @@ class CaseFilter(FacetedFilterSet):
         YesNoFacet("has_results", "Has results", Q(has_results=True)),
         YesNoFacet("has_evaluation", "Has an evaluation", Q(has_evaluation=True)),
         RangeSpec("launch_year", "Launch year", "launch_year", kind=Kind.YEAR),
-        RangeSpec("capital", "Capital raised", "capital_raised_usd", unit="USD"),
+        RangeSpec("capital", "Capital raised", "capital_raised_usd", unit="USD", kind=Kind.AMOUNT),
         RangeSpec("users", "Service users targeted", "service_users_targeted"),
     ]
 

@@ -21,10 +21,9 @@ from cases.models import (
     DeliveryLocation,
     Organisation,
     OutcomeFund,
-    OutcomePricing,
+    OutcomeMetric,
     PolicySector,
     Project,
-    Result,
 )
 from cases.policy_areas import INTRODUCTIONS
 from cases.roles import ROLES
@@ -85,6 +84,35 @@ def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
     return render(request, "cases/case_detail.html", context)
 
 
+def attach_to_metrics(metrics: list[OutcomeMetric], rows) -> tuple[dict[int, list], list]:
+    """Each metric's rows (prices or results), by metric pk, and the rows that cannot be
+    attached. A row names its metric by INDIGO's local id; where several metrics share an
+    id (INDIGO-POJ-0123 uses outcomemetric1–6 twice), the n-th row naming it goes to the
+    n-th such metric only if there are as many rows as metrics; otherwise it is not
+    attached, rather than attached to the wrong one."""
+    by_id: dict[str, list[OutcomeMetric]] = defaultdict(list)
+    for metric in metrics:
+        if metric.local_id.strip():
+            by_id[metric.local_id.strip().casefold()].append(metric)
+    naming: dict[str, list] = defaultdict(list)
+    unattached: list = []
+    for row in rows:
+        key = row.outcome_metric_ref.strip().casefold()
+        (naming[key] if key in by_id else unattached).append(row)
+    attached: dict[int, list] = defaultdict(list)
+    for key, named in naming.items():
+        candidates = by_id[key]
+        if len(candidates) == 1:
+            attached[candidates[0].pk].extend(named)
+        elif len(named) == len(candidates):
+            for metric, row in zip(candidates, named, strict=True):
+                attached[metric.pk].append(row)
+        else:
+            unattached.extend(named)
+    unattached.sort(key=lambda row: row.position)
+    return attached, unattached
+
+
 def _case_context(project: Project, sources) -> dict[str, Any]:
     # Number the sources as the page cites them: [1], [2], ... in INDIGO order.
     numbers = {source.local_id.strip().casefold(): n for n, source in enumerate(sources, 1)}
@@ -94,18 +122,12 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
         for citation in source.citations.all():
             section_refs[citation.section].append(number)
     metrics = list(project.outcome_metrics.all())
-    by_local_id = {m.local_id.strip().casefold(): m for m in metrics if m.local_id.strip()}
-    # Each metric's prices and results, by the metric's pk; the rest are shown apart.
-    pricings: dict[int, list[OutcomePricing]] = defaultdict(list)
-    results: dict[int, list[Result]] = defaultdict(list)
-    unmatched_pricings: list[OutcomePricing] = []
-    unmatched_results: list[Result] = []
-    for pricing in project.outcome_pricings.all():
-        match = by_local_id.get(pricing.outcome_metric_ref.strip().casefold())
-        (pricings[match.pk] if match else unmatched_pricings).append(pricing)
-    for result in project.results.all():
-        match = by_local_id.get(result.outcome_metric_ref.strip().casefold())
-        (results[match.pk] if match else unmatched_results).append(result)
+    pricings, unmatched_pricings = attach_to_metrics(metrics, project.outcome_pricings.all())
+    results, other_results = attach_to_metrics(metrics, project.results.all())
+    # Results that name no metric are the project's own; those naming one that cannot be
+    # told (missing, or used twice ambiguously) are shown apart, with the id they name.
+    project_results = [r for r in other_results if not r.outcome_metric_ref.strip()]
+    unmatched_results = [r for r in other_results if r.outcome_metric_ref.strip()]
     for metric in metrics:
         # For the template (``metric.pricings``, ``metric.results``): not model fields.
         metric.pricings = pricings[metric.pk]  # type: ignore[attr-defined]
@@ -123,6 +145,7 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
         "metrics": metrics,
         "unmatched_pricings": unmatched_pricings,
         "unmatched_results": unmatched_results,
+        "project_results": project_results,
         "payments": payments,
         "timeline": project.timeline(),
         "sources": sources,

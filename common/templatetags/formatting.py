@@ -47,9 +47,23 @@ def country_name(code: str) -> str:
 
 @register.filter
 def number(value) -> str:
+    """A count or amount as recorded: ``5,358`` (not ``5,358.0000``), ``12.5``; grouped."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Decimal | float):
+        if value == int(value):
+            return f"{int(value):,}"
+        if isinstance(value, Decimal):
+            return f"{value.normalize():,f}"
+    return f"{value:,}"
+
+
+@register.filter
+def whole(value) -> str:
+    """A number rounded to a whole one, grouped: for spans of money."""
     if value is None:
         return ""
-    return f"{value:,}"
+    return f"{round(value):,}"
 
 
 @register.filter

@@ -73,3 +73,12 @@ def test_a_result_row_renders_alone_from_its_partial(client):
     html = render_to_string("cases/case_list.html#case-row", {"project": project})
     assert html.strip().startswith('<li class="case-result">')
     assert project.indigo_id in html and html in page.content.decode()
+
+
+def test_the_capital_range_reads_in_whole_dollars(client):
+    from decimal import Decimal
+
+    ProjectFactory(capital_raised_usd=Decimal("59018.8909"))
+    ProjectFactory(capital_raised_usd=Decimal("1245496.6547"))
+    html = client.get("/cases/").content.decode()
+    assert "From 59,019 to 1,245,497 in these results." in html

@@ -42,9 +42,12 @@ class ChangeEntry:
     changes: list[FieldChange]
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, choices: dict[str, str] | None = None) -> str:
+    """A value as the page shows it: a code by its label (``complete`` → ``Complete``)."""
     if value is None or value == "":
         return "–"
+    if choices and str(value) in choices:
+        return choices[str(value)]
     if isinstance(value, Decimal):
         return f"{value:,.0f}" if value == value.to_integral_value() else f"{value.normalize():,}"
     if isinstance(value, bool):
@@ -64,6 +67,11 @@ def public_changes(project: Project, *, limit: int = 20) -> list[ChangeEntry]:
         if f.name not in HIDDEN_FIELDS and f.name != "import_baseline"
     ]
     labels = {f.name: str(f.verbose_name) for f in Project._meta.concrete_fields}
+    choices = {
+        f.name: {str(value): str(label) for value, label in f.flatchoices}
+        for f in Project._meta.concrete_fields
+        if f.choices
+    }
     versions = list(
         project.history.order_by("history_date", "history_id").only(
             "history_date", "history_id", *fields, "status", "deleted_at"
@@ -75,7 +83,11 @@ def public_changes(project: Project, *, limit: int = 20) -> list[ChangeEntry]:
             continue
         delta = newer.diff_against(older, included_fields=fields)
         changes = [
-            FieldChange(labels[change.field].capitalize(), _shown(change.old), _shown(change.new))
+            FieldChange(
+                labels[change.field].capitalize(),
+                _shown(change.old, choices.get(change.field)),
+                _shown(change.new, choices.get(change.field)),
+            )
             for change in delta.changes
         ]
         if changes:

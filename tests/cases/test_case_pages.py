@@ -224,3 +224,16 @@ def test_a_draft_project_appears_on_no_public_page(client):
         (f.name, [(v.value, v.count) for v in f.values]) for f in before
     ]
     assert client.get("/cases/INDIGO-POJ-8001/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_change_log_names_codes_by_their_labels(client):
+    from cases.models import Stage
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(stage=Stage.IMPLEMENTATION)
+    project.stage = Stage.COMPLETE
+    project.save()
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "changed from “Implementation” to “Complete”" in page
+    assert "“implementation”" not in page

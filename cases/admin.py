@@ -328,6 +328,7 @@ class ProjectAdmin(IndigoIdAdminMixin, WorkflowAdminMixin, SimpleHistoryAdmin):
         from django.http import HttpResponse
 
         from cases import quality
+        from cases.outcomes import metric_problems
 
         if not request.user.has_perm("cases.view_data_quality"):
             raise PermissionDenied
@@ -356,6 +357,7 @@ class ProjectAdmin(IndigoIdAdminMixin, WorkflowAdminMixin, SimpleHistoryAdmin):
             "sort": sort,
             "descending": descending,
             "duplicates": quality.duplicate_organisations(),
+            "metric_problems": metric_problems(Project.objects.published().order_by("indigo_id")),
             "priorities": quality.PRIORITY,
         }
         return TemplateResponse(request, "admin/cases/data_quality.html", context)

@@ -21,10 +21,10 @@ from cases.models import (
     DeliveryLocation,
     Organisation,
     OutcomeFund,
-    OutcomeMetric,
     PolicySector,
     Project,
 )
+from cases.outcomes import attach_to_metrics
 from cases.policy_areas import INTRODUCTIONS
 from cases.roles import ROLES
 from common.listing import search_page
@@ -82,35 +82,6 @@ def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
         json_ld=citations.json_ld(project, url, [name for _code, name in context["countries"]]),
     )
     return render(request, "cases/case_detail.html", context)
-
-
-def attach_to_metrics(metrics: list[OutcomeMetric], rows) -> tuple[dict[int, list], list]:
-    """Each metric's rows (prices or results), by metric pk, and the rows that cannot be
-    attached. A row names its metric by INDIGO's local id; where several metrics share an
-    id (INDIGO-POJ-0123 uses outcomemetric1–6 twice), the n-th row naming it goes to the
-    n-th such metric only if there are as many rows as metrics; otherwise it is not
-    attached, rather than attached to the wrong one."""
-    by_id: dict[str, list[OutcomeMetric]] = defaultdict(list)
-    for metric in metrics:
-        if metric.local_id.strip():
-            by_id[metric.local_id.strip().casefold()].append(metric)
-    naming: dict[str, list] = defaultdict(list)
-    unattached: list = []
-    for row in rows:
-        key = row.outcome_metric_ref.strip().casefold()
-        (naming[key] if key in by_id else unattached).append(row)
-    attached: dict[int, list] = defaultdict(list)
-    for key, named in naming.items():
-        candidates = by_id[key]
-        if len(candidates) == 1:
-            attached[candidates[0].pk].extend(named)
-        elif len(named) == len(candidates):
-            for metric, row in zip(candidates, named, strict=True):
-                attached[metric.pk].append(row)
-        else:
-            unattached.extend(named)
-    unattached.sort(key=lambda row: row.position)
-    return attached, unattached
 
 
 def _case_context(project: Project, sources) -> dict[str, Any]:

@@ -247,6 +247,13 @@ def test_data_quality_report_and_csv(client, indigo_2025, curator):
     assert len(rows) == 319
     assert [r.p2 for r, _cells in rows] == sorted(r.p2 for r, _cells in rows)
     assert any(r.missing_references for r, _cells in rows)  # INDIGO-ORG-1151 and friends
+    # Duplicate metric ids (INDIGO-POJ-0123 uses outcomemetric1-6 twice, 0304 outcomemetric4)
+    # and results or prices that name a metric they cannot be attached to.
+    problems = response.context["metric_problems"]
+    duplicates = {(p.indigo_id, p.detail.split()[0]) for p in problems if "duplicate" in p.problem}
+    assert {("INDIGO-POJ-0123", f"outcomemetric{n}") for n in range(1, 7)} <= duplicates
+    assert ("INDIGO-POJ-0304", "outcomemetric4") in duplicates
+    assert "INDIGO-POJ-0123" in response.content.decode()
     csv = client.get("/admin/cases/project/data-quality/", {"format": "csv"})
     assert csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode().splitlines()

@@ -134,18 +134,28 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
 
 
 def _parties(project: Project) -> list[dict[str, Any]]:
+    """Each role's parties. A party named twice in one role is shown twice when the rows say
+    different things (two investments of different amounts); identical rows once."""
     parties = []
     for label, rows in ((role.plural, getattr(project, role.related).all()) for role in ROLES):
-        seen: dict[str, Any] = {}
+        seen: dict[tuple, Any] = {}
         for row in rows:
             if row.organisation and row.organisation.status != PublicationStatus.PUBLISHED:
                 # A draft organisation is named nowhere public: the role shows, unnamed.
                 row.organisation, row.organisation_ref, row.unpublished_party = None, "", True
-            key = row.organisation.indigo_id if row.organisation else row.organisation_ref
+            who = row.organisation.indigo_id if row.organisation else row.organisation_ref
             if getattr(row, "unpublished_party", False):
-                key = f"unpublished-{row.pk}"
-            if key and key not in seen:
-                seen[key] = row
+                who = f"unpublished-{row.pk}"
+            shown = (
+                who,
+                row.role_category,
+                getattr(row, "amount", None),
+                getattr(row, "currency", ""),
+                getattr(row, "max_payment", None),
+                getattr(row, "max_payment_currency", ""),
+            )
+            if who and shown not in seen:
+                seen[shown] = row
         if seen:
             parties.append({"label": label, "rows": list(seen.values())})
     return parties

@@ -237,3 +237,21 @@ def test_the_change_log_names_codes_by_their_labels(client):
     page = client.get(project.get_absolute_url()).content.decode()
     assert "changed from “Implementation” to “Complete”" in page
     assert "“implementation”" not in page
+
+
+@pytest.mark.django_db
+def test_two_investments_by_one_investor_are_both_shown(client):
+    from decimal import Decimal
+
+    from cases.models import Investment
+    from tests.factories import OrganisationFactory, ProjectFactory
+
+    project = ProjectFactory()
+    investor = OrganisationFactory(name="Bridges Fund")
+    for position, amount in enumerate([Decimal(250000), Decimal(750000), Decimal(750000)]):
+        Investment.objects.create(
+            project=project, position=position, organisation=investor, currency="GBP", amount=amount
+        )
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "invested GBP 250,000" in page and "invested GBP 750,000" in page
+    assert page.count("invested GBP 750,000") == 1  # an identical row is shown once

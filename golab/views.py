@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.humanize.templatetags.humanize import intcomma, intword
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,6 +16,7 @@ from cases.policy_areas import area_summary
 from evidence.models import EvidenceDocument
 
 logger = logging.getLogger(__name__)
+HEALTH_ASSET = "css/site.css"  # linked by base.html, so by every page
 
 
 @require_safe
@@ -58,7 +60,9 @@ def glossary(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
-    """200 when the app can query its database, 503 otherwise (for load balancers)."""
+    """200 when the app can query its database and render its pages, 503 otherwise (for load
+    balancers). Every page links the stylesheet through the static files' manifest, so a
+    manifest without it (``collectstatic`` not run) means every page would fail."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -66,7 +70,14 @@ def health(request: HttpRequest) -> JsonResponse:
     except DatabaseError as exc:
         logger.warning("health check: database unavailable: %s", exc)
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    try:
+        staticfiles_storage.url(HEALTH_ASSET)
+    except ValueError as exc:
+        logger.warning("health check: static files not collected: %s", exc)
+        return JsonResponse(
+            {"status": "unavailable", "database": "ok", "static": "not collected"}, status=503
+        )
+    return JsonResponse({"status": "ok", "database": "ok", "static": "ok"})
 
 
 @require_safe

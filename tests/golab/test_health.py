@@ -18,6 +18,10 @@ PROBE = textwrap.dedent(
     import os, shutil, sys
     import django
     django.setup()
+    from django.conf import settings
+    # This probe is about the database: static files are served unhashed, not collected.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     from django.db import connections
     from django.test import Client
     from django.test.utils import setup_test_environment
@@ -59,7 +63,7 @@ def test_health_answers_200_with_json_when_database_answers(client):
     response = client.get("/health/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "static": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -79,3 +83,26 @@ def test_health_answers_503_when_the_postgresql_server_is_not_running():
 @pytest.mark.django_db
 def test_health_refuses_post(client):
     assert client.post("/health/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_health_answers_503_while_static_files_are_not_collected(client, settings, tmp_path):
+    """With the production storage and no collectstatic, every page would answer 500: the
+    health check says so instead of 200 (issue 12, item 12)."""
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    staticfiles_storage._setup()  # the lazy storage follows the overridden settings
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "static": "not collected"}
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+    staticfiles_storage._setup()
+    assert client.get("/health/").status_code == 200
+    assert client.get("/").status_code == 200

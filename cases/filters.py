@@ -175,7 +175,13 @@ class CaseFilter(FacetedFilterSet):
         *(JoinFacet(r.key, r.label, _role_rows(r), searchable=True) for r in FACET_ROLES),
         YesNoFacet("has_results", "Has results", Q(has_results=True)),
         YesNoFacet("has_evaluation", "Has an evaluation", Q(has_evaluation=True)),
-        RangeSpec("launch_year", "Launch year", "launch_year", kind=Kind.YEAR),
+        RangeSpec(
+            "launch_year",
+            "Launch year",
+            "launch_year",
+            kind=Kind.YEAR,
+            note="The year service started, or else the year contracts were signed.",
+        ),
         RangeSpec("capital", "Capital raised", "capital_raised_usd", unit="USD", kind=Kind.AMOUNT),
         RangeSpec("users", "Service users targeted", "service_users_targeted"),
     ]

@@ -196,6 +196,7 @@ class ProjectQuerySet(RecordQuerySet):
             "stage",
             "policy_sector",
             "launch_year",
+            *Project.LAUNCH_DATE_FIELDS,  # which date the launch year comes from
             "capital_raised_usd",
             "service_users_targeted",
             "status",
@@ -495,6 +496,13 @@ class Project(IndigoRecord):
             for name, label in self.DATE_FIELDS.items()
         ]
         return sorted((event for event in events if event["date"]), key=lambda e: e["date"])
+
+    def launch_basis(self) -> str:
+        """Which date ``launch_year`` comes from, as the page names it (blank: none)."""
+        for name in self.LAUNCH_DATE_FIELDS:
+            if getattr(self, name):
+                return self.DATE_FIELDS[name].lower()
+        return ""
 
     def launch_year_from_dates(self) -> int | None:
         """The year service started, else the year a contract was signed."""

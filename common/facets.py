@@ -238,6 +238,7 @@ class RangeFacet:
     max_value: str = ""
     none_checked: bool = False
     kind: Kind = Kind.COUNT  # how its numbers read: years plain, others grouped
+    note: str = ""  # what the values are, when the label cannot say it all
 
 
 Rows = list[tuple[str, str, int]]
@@ -340,6 +341,7 @@ class RangeSpec(AggregateSpec):
     unit: str = ""
     partial_date: bool = False  # a text column of partial dates: the span is in years
     kind: Kind = Kind.COUNT
+    note: str = ""
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -373,6 +375,7 @@ class RangeSpec(AggregateSpec):
             max_value=str(data.get(f"{self.name}_max", ""))[:30],
             none_checked=bool(filterset.form.cleaned_data.get(f"{self.name}_none")),
             kind=Kind.YEAR if self.partial_date else self.kind,
+            note=self.note,
         )
 
 

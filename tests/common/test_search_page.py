@@ -82,3 +82,12 @@ def test_the_capital_range_reads_in_whole_dollars(client):
     ProjectFactory(capital_raised_usd=Decimal("1245496.6547"))
     html = client.get("/cases/").content.decode()
     assert "From 59,019 to 1,245,497 in these results." in html
+
+
+def test_the_list_says_which_date_a_launch_year_comes_from(client):
+    ProjectFactory(name="Started bond", service_start="2016-04", launch_year=2016)
+    ProjectFactory(name="Signed bond", outcomes_contract_signed="2015-01", launch_year=2015)
+    html = client.get("/cases/").content.decode()
+    assert '2015 <span class="hint">(outcomes contract signed)</span>' in html
+    assert "2016 <span" not in html
+    assert "The year service started, or else the year contracts were signed." in html

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from cases.indigo.layout import Exact
+from cases.indigo.tables import TABLES
 from cases.models import Project
 from common.models import PublicationStatus
 
@@ -25,6 +27,14 @@ HIDDEN_FIELDS = {
     "capital_raised_usd",
     "has_results",
     "has_evaluation",
+}
+# The exact cell of an amount (more decimals than the amount keeps) is the same value to a
+# reader: its first import is not a change.
+HIDDEN_FIELDS |= {
+    f"{column.field}_text"
+    for table in TABLES
+    for column in table.columns
+    if isinstance(column.kind, Exact)
 }
 MAX_VERSIONS = 200
 

@@ -308,30 +308,38 @@ class Project(IndigoRecord):
     capital_amount_min = AmountField(
         "Overall project finance - Total investment commitment - Amount - Min"
     )
+    capital_amount_min_text = AsWrittenField()
     capital_amount = AmountField(
         "Overall project finance - Total investment commitment - Amount - Exact"
     )
+    capital_amount_text = AsWrittenField()
     capital_amount_max = AmountField(
         "Overall project finance - Total investment commitment - Amount - Max"
     )
+    capital_amount_max_text = AsWrittenField()
     capital_usd_min = AmountField(
         "Overall project finance - Total investment commitment - Amount USD - Min"
     )
+    capital_usd_min_text = AsWrittenField()
     capital_usd = AmountField(
         "Overall project finance - Total investment commitment - Amount USD - Exact"
     )
+    capital_usd_text = AsWrittenField()
     capital_usd_max = AmountField(
         "Overall project finance - Total investment commitment - Amount USD - Max"
     )
+    capital_usd_max_text = AsWrittenField()
     max_outcome_payment_currency = CurrencyField(
         "Overall project finance - Maximum potential outcome payment - Currency"
     )
     max_outcome_payment = AmountField(
         "Overall project finance - Maximum potential outcome payment - Amount"
     )
+    max_outcome_payment_text = AsWrittenField()
     max_outcome_payment_usd = AmountField(
         "Overall project finance - Maximum potential outcome payment - Amount USD"
     )
+    max_outcome_payment_usd_text = AsWrittenField()
     max_potential_loss = models.TextField(
         "Overall project finance - Maximum potential loss", blank=True
     )
@@ -353,18 +361,22 @@ class Project(IndigoRecord):
     outcome_payments_made = AmountField(
         "Overall project finance - Total outcome payments made - Amount"
     )
+    outcome_payments_made_text = AsWrittenField()
     outcome_payments_made_usd = AmountField(
         "Overall project finance - Total outcome payments made - Amount USD"
     )
+    outcome_payments_made_usd_text = AsWrittenField()
     finance_sources = SourceIdsField("Overall project finance - sources")
     finance_notes = models.TextField("Overall project finance - (Notes)", blank=True)
     funds_invested_currency = CurrencyField(
         "Investment Details - Total Funds Invested - Latest - Currency"
     )
     funds_invested = AmountField("Investment Details - Total Funds Invested - Latest - Amount")
+    funds_invested_text = AsWrittenField()
     funds_invested_usd = AmountField(
         "Investment Details - Total Funds Invested - Latest - Amount USD"
     )
+    funds_invested_usd_text = AsWrittenField()
     funds_invested_date = PartialDateField(
         "Investment Details - Total Funds Invested - Latest - Date"
     )
@@ -628,15 +640,19 @@ class OutcomeFund(IndigoRecord):
     value_aspiration = AmountField(
         "Fund - Dimensions of Scale - Total Outcome Fund value (outcomes funding) - Aspiration - Amount"
     )
+    value_aspiration_text = AsWrittenField()
     value_aspiration_usd = AmountField(
         "Fund - Dimensions of Scale - Total Outcome Fund value (outcomes funding) - Aspiration - Amount USD"
     )
+    value_aspiration_usd_text = AsWrittenField()
     value_actual = AmountField(
         "Fund - Dimensions of Scale - Total Outcome Fund value (outcomes funding) - Actual - Amount"
     )
+    value_actual_text = AsWrittenField()
     value_actual_usd = AmountField(
         "Fund - Dimensions of Scale - Total Outcome Fund value (outcomes funding) - Actual - Amount USD"
     )
+    value_actual_usd_text = AsWrittenField()
     value_notes = models.TextField(
         "Fund - Dimensions of Scale - Total Outcome Fund value (outcomes funding) - (Notes)",
         blank=True,
@@ -647,15 +663,19 @@ class OutcomeFund(IndigoRecord):
     investment_aspiration = AmountField(
         "Fund - Dimensions of Scale - Total value of repayable investment linked to Outcome Fund - Aspiration - Amount"
     )
+    investment_aspiration_text = AsWrittenField()
     investment_aspiration_usd = AmountField(
         "Fund - Dimensions of Scale - Total value of repayable investment linked to Outcome Fund - Aspiration - Amount USD"
     )
+    investment_aspiration_usd_text = AsWrittenField()
     investment_actual = AmountField(
         "Fund - Dimensions of Scale - Total value of repayable investment linked to Outcome Fund - Actual - Amount"
     )
+    investment_actual_text = AsWrittenField()
     investment_actual_usd = AmountField(
         "Fund - Dimensions of Scale - Total value of repayable investment linked to Outcome Fund - Actual - Amount USD"
     )
+    investment_actual_usd_text = AsWrittenField()
     investment_notes = models.TextField(
         "Fund - Dimensions of Scale - Total value of repayable investment linked to Outcome Fund - (Notes)",
         blank=True,

@@ -11,7 +11,8 @@ The kinds (instances below; ``tables.py`` uses them):
 ``YES_NO``      YES / NO
 ``DATE``        a partial date; ``DATE_AS_WRITTEN`` (``AsWritten(DATE)``) also keeps a cell that
                 is not a date, as written, in the ``<field>_text`` column beside it
-``MONEY``       an amount; ``MONEY_AS_WRITTEN`` as above
+``MONEY``       an amount; ``MONEY_AS_WRITTEN`` as above; ``MONEY_EXACT`` (``Exact(MONEY)``)
+                must be a number, and keeps the cell when it has more decimals than stored
 ``INT``         a whole number; ``INT_AS_WRITTEN`` as above
 ``CURRENCY``    ISO 4217 (spelled-out names are read)
 ``COUNTRY``     ISO 3166-1 alpha-2
@@ -377,6 +378,22 @@ class AsWritten(Kind):
         return [*self.kind.expected_fields(name), (f"{name}_text", (models.TextField,))]
 
 
+class Exact(AsWritten):
+    """A value that must be readable (anything else is an error, as for the plain kind),
+    whose cell is also kept as written when the stored value cannot say it exactly: an
+    amount with more than 4 decimals (``1245496.654657746``), so the export gives it back."""
+
+    def __init__(self, kind: Kind) -> None:
+        super().__init__(kind)
+        self.name = f"{kind.name}="
+
+    def values(self, name: str, raw: str, warn: Warn) -> dict[str, Any]:
+        value = self.kind.read(raw, warn)
+        text = clean_text(raw)
+        plain = self.kind.format(value)
+        return {name: value, f"{name}_text": text if value is not None and text != plain else ""}
+
+
 PROJECT_ID = RecordId("pojid", "POJ")
 ORGANISATION_ID = RecordId("orgid", "ORG")
 FUND_ID = RecordId("fundid", "FUND")
@@ -399,6 +416,7 @@ CONTACT = NotStored("contact")
 PRIVATE = NotStored("private")
 DATE_AS_WRITTEN = AsWritten(DATE)
 MONEY_AS_WRITTEN = AsWritten(MONEY)
+MONEY_EXACT = Exact(MONEY)
 INT_AS_WRITTEN = AsWritten(INT)
 
 KINDS_BY_NAME: dict[str, Kind] = {

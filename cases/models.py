@@ -11,8 +11,7 @@ Organisations' ``Contact - ...`` columns are personal data and have no column he
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -184,6 +183,19 @@ class FundRow(IndigoRow):
         ]
 
 
+def capital_aggregates() -> dict[str, Any]:
+    """The aggregates of Project.capital_totals(), to join a page's own aggregate."""
+    exact = Q(capital_usd__isnull=False)
+    ranged = ~exact & (Q(capital_usd_min__isnull=False) | Q(capital_usd_max__isnull=False))
+    return {
+        "capital_exact": models.Sum("capital_usd"),
+        "capital_exact_count": models.Count("pk", filter=exact),
+        "capital_range_count": models.Count("pk", filter=ranged),
+        "capital_range_min": models.Sum("capital_usd_min", filter=ranged),
+        "capital_range_max": models.Sum("capital_usd_max", filter=ranged),
+    }
+
+
 class ProjectQuerySet(RecordQuerySet):
     """Projects; page-shaped reads live here."""
 
@@ -198,6 +210,9 @@ class ProjectQuerySet(RecordQuerySet):
             "launch_year",
             *Project.LAUNCH_DATE_FIELDS,  # which date the launch year comes from
             "capital_raised_usd",
+            "capital_usd",
+            "capital_usd_min",
+            "capital_usd_max",
             "service_users_targeted",
             "status",
         ).prefetch_related(
@@ -233,12 +248,18 @@ class ProjectQuerySet(RecordQuerySet):
             ),
         )
 
-    def headline_figures(self) -> dict[str, int | Decimal | None]:
+    def capital_totals(self) -> dict[str, Any]:
+        """Capital raised in USD, as every total on the site states it: the sum of exact
+        figures and how many projects give one, and apart, the projects that give a range
+        (with the sums of the ranges' ends). One query."""
+        return self.aggregate(**capital_aggregates())
+
+    def headline_figures(self) -> dict[str, Any]:
         """Counts and totals for the home page, in two queries."""
         totals = self.aggregate(
             projects=models.Count("pk"),
-            capital_usd=models.Sum("capital_usd"),
             service_users=models.Sum("service_users_targeted"),
+            **capital_aggregates(),
         )
         totals["countries"] = (
             DeliveryLocation.objects.filter(project__in=self)

@@ -20,6 +20,7 @@ from cases.models import (
     PolicySector,
     Project,
     Result,
+    capital_aggregates,
 )
 
 INTRODUCTIONS: dict[str, str] = {
@@ -90,11 +91,10 @@ def area_summary(area: PolicySector) -> dict[str, Any]:
     with their definitions, results and the latest contracts (``projects``: the area's
     published projects, for what other apps add)."""
     projects = Project.objects.published().filter(policy_sector=area.value)
-    projects = Project.objects.published().filter(policy_sector=area.value)
     totals = projects.aggregate(
         count=Count("pk"),
-        capital=Sum("capital_raised_usd"),
         users=Sum("service_users_targeted"),
+        **capital_aggregates(),
         complete=Count("pk", filter=Q(stage="complete")),
         with_results=Count("pk", filter=Q(has_results=True)),
     )

@@ -19,6 +19,15 @@ logger = logging.getLogger(__name__)
 HEALTH_ASSET = "css/site.css"  # linked by base.html, so by every page
 
 
+def _capital_note(totals: dict) -> str:
+    """What the capital total sums (see Project.capital_totals)."""
+    count = totals["capital_exact_count"]
+    note = f"exact figures of {count} project{'s' if count != 1 else ''}"
+    if totals["capital_range_count"]:
+        note += f"; {totals['capital_range_count']} more give a range, not included"
+    return note
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     totals = Project.objects.published().headline_figures()
@@ -28,8 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
             {"label": "Impact bonds and outcomes contracts", "value": intcomma(totals["projects"])},
             {"label": "Countries", "value": intcomma(totals["countries"])},
             {
-                "label": "Capital raised (USD, where known)",
-                "value": f"${intword(int(totals['capital_usd'] or 0))}",
+                "label": "Capital raised (USD)",
+                "value": f"${intword(int(totals['capital_exact'] or 0))}",
+                "note": _capital_note(totals),
             },
             {
                 "label": "Service users targeted",

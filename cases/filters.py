@@ -38,9 +38,14 @@ from common.models import PublicationStatus
 
 MAX_ORGANISATIONS = 60  # per role facet
 ORG_ID = re.compile(r"^INDIGO-ORG-\d{4,9}$")
-# A role row names a public party: an organisation that is published (a draft one made in
-# the admin is named nowhere public, not even in a facet or a filter).
-PUBLIC_PARTY = Q(organisation__status=PublicationStatus.PUBLISHED)
+
+
+def public_party(field: str = "organisation") -> Q:
+    """A role row names a public party: an organisation that is published (a draft one made
+    in the admin is named nowhere public, not even in a facet or a filter)."""
+    return Q(**{f"{field}__status": PublicationStatus.PUBLISHED})
+
+
 FACET_ROLES = [role for role in ROLES if role.facet]
 
 
@@ -48,8 +53,13 @@ def _has_country() -> Exists:
     return Exists(DeliveryLocation.objects.filter(project=OuterRef("pk")).exclude(country=""))
 
 
-def _has_role(role: Role) -> Exists:
-    return Exists(role.model._default_manager.filter(PUBLIC_PARTY, project=OuterRef("pk")))
+def _has_role(role: Role) -> Q:
+    """The project names a public party in this role, in any table that can."""
+    condition = Q()
+    for model, field in role.sources():
+        rows = model._default_manager.filter(public_party(field), project=OuterRef("pk"))
+        condition |= Q(Exists(rows))
+    return condition
 
 
 def _country_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
@@ -70,13 +80,19 @@ def _country_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
 
 def _role_rows(role: Role):
     def rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
-        organisations = (
-            role.model._default_manager.filter(PUBLIC_PARTY, project__in=row_pks(base))
-            .order_by()
-            .values_list("organisation__indigo_id", "organisation__name")
-            .annotate(n=Count("project", distinct=True))
-        )
-        found = sorted(organisations, key=lambda row: (-row[2], row[1] or ""))
+        # Projects per organisation, over every table that names a party in this role.
+        projects: dict[tuple[str, str], set[int]] = {}
+        for model, field in role.sources():
+            named = (
+                model._default_manager.filter(public_party(field), project__in=row_pks(base))
+                .order_by()
+                .values_list(f"{field}__indigo_id", f"{field}__name", "project_id")
+                .distinct()
+            )
+            for indigo_id, name, project_id in named:
+                projects.setdefault((indigo_id, name), set()).add(project_id)
+        counted = [(indigo_id, name, len(ids)) for (indigo_id, name), ids in projects.items()]
+        found = sorted(counted, key=lambda row: (-row[2], row[1] or ""))
         chosen = filterset.chosen(role.key)
         # The most frequent organisations, and any chosen ones; search finds the rest by name.
         kept = [r for i, r in enumerate(found) if i < MAX_ORGANISATIONS or r[0] in chosen]
@@ -214,15 +230,14 @@ class CaseFilter(FacetedFilterSet):
             return queryset
         role = BY_KEY[name]
         ids = [v for v in value if v != NOT_RECORDED]
-        condition = Q(
-            Exists(
-                role.model._default_manager.filter(
-                    PUBLIC_PARTY, project=OuterRef("pk"), organisation__indigo_id__in=ids
-                )
+        condition = Q()
+        for model, field in role.sources():
+            rows = model._default_manager.filter(
+                public_party(field), project=OuterRef("pk"), **{f"{field}__indigo_id__in": ids}
             )
-        )
+            condition |= Q(Exists(rows))
         if NOT_RECORDED in value:
-            condition |= ~Q(_has_role(role))
+            condition |= ~_has_role(role)
         return queryset.filter(condition)
 
     def filter_flag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -230,7 +230,9 @@ class ProjectQuerySet(RecordQuerySet):
             "outcome_metrics",
             "outcome_pricings",
             "results",
-            "outcome_payments",
+            models.Prefetch(
+                "outcome_payments", queryset=OutcomePayment.objects.select_related("payer")
+            ),
             models.Prefetch(
                 "outcome_payment_commitments",
                 queryset=OutcomePaymentCommitment.objects.select_related(*with_org),

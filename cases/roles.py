@@ -10,6 +10,7 @@ from django.db import models
 from cases.models import (
     IntermediaryService,
     Investment,
+    OutcomePayment,
     OutcomePaymentCommitment,
     ServiceProvision,
 )
@@ -23,6 +24,13 @@ class Role:
     model: type[models.Model]
     related: str  # the project's rows of this role: ``getattr(project, role.related)``
     facet: bool = True  # offered as a filter of the case list
+    # Other tables that name an organisation in this role: (model, its organisation field,
+    # the project's related name). An outcome payer may appear only in outcome payments.
+    also: tuple[tuple[type[models.Model], str, str], ...] = ()
+
+    def sources(self) -> list[tuple[type[models.Model], str]]:
+        """Every (table, organisation field) that names a party in this role."""
+        return [(self.model, "organisation"), *((m, f) for m, f, _r in self.also)]
 
 
 ROLES = [
@@ -32,6 +40,7 @@ ROLES = [
         "Outcome payers",
         OutcomePaymentCommitment,
         "outcome_payment_commitments",
+        also=((OutcomePayment, "payer", "outcome_payments"),),
     ),
     Role("investor", "Investor", "Investors", Investment, "investments"),
     Role(

@@ -17,7 +17,7 @@ from cases.models import (
     Project,
     Result,
 )
-from cases.roles import ROLE_MODELS
+from cases.roles import ROLES
 from common.history import note_change
 from common.models import PublicationStatus
 
@@ -86,12 +86,10 @@ def restore(project: Project, *, user) -> None:
 def linked_project_ids(organisation) -> list[int]:
     """The projects in which ``organisation`` has a role."""
     ids: set[int] = set()
-    for model in ROLE_MODELS:
-        ids.update(
-            model._default_manager.filter(organisation=organisation).values_list(
-                "project_id", flat=True
-            )
-        )
+    for role in ROLES:
+        for model, field in role.sources():
+            rows = model._default_manager.filter(**{field: organisation})
+            ids.update(rows.values_list("project_id", flat=True))
     return sorted(ids)
 
 
@@ -120,15 +118,16 @@ def refresh_derived_fields(*, project_ids: Iterable[int] | None = None) -> int:
         "project_id", "definition"
     ):
         texts[project_id].append(definition)
-    for model in ROLE_MODELS:
-        for project_id, name in (
-            model._default_manager.filter(
-                project_id__in=pks, organisation__status=PublicationStatus.PUBLISHED
-            )
-            .values_list("project_id", "organisation__name")
-            .distinct()
-        ):
-            texts[project_id].append(name)
+    for role in ROLES:
+        for model, field in role.sources():
+            for project_id, name in (
+                model._default_manager.filter(
+                    project_id__in=pks, **{f"{field}__status": PublicationStatus.PUBLISHED}
+                )
+                .values_list("project_id", f"{field}__name")
+                .distinct()
+            ):
+                texts[project_id].append(name)
     with_results = set(
         Result.objects.filter(project_id__in=pks).values_list("project_id", flat=True)
     )

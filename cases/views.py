@@ -6,9 +6,10 @@ Only published records are ever read here (``published()``); anything else is a 
 from __future__ import annotations
 
 from collections import defaultdict
+from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -17,6 +18,7 @@ from django_countries import countries
 from cases import citations
 from cases.changelog import public_changes
 from cases.filters import CaseFilter
+from cases.indigo.values import parse_id_list
 from cases.models import (
     DeliveryLocation,
     Organisation,
@@ -133,11 +135,37 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
     }
 
 
+def _party_from(row: Any, organisation: Organisation | None, indigo_id: str) -> SimpleNamespace:
+    """A party as the parties list shows it, from a row that names it in another table."""
+    return SimpleNamespace(
+        pk=row.pk,
+        organisation=organisation,
+        organisation_ref=indigo_id,
+        role_category="named in outcome payments",
+        amount=None,
+        max_payment=None,
+    )
+
+
 def _parties(project: Project) -> list[dict[str, Any]]:
     """Each role's parties. A party named twice in one role is shown twice when the rows say
     different things (two investments of different amounts); identical rows once."""
     parties = []
-    for label, rows in ((role.plural, getattr(project, role.related).all()) for role in ROLES):
+    for role in ROLES:
+        label, rows = role.plural, list(getattr(project, role.related).all())
+        # Parties only other tables name in this role (a payer of outcome payments with no
+        # commitment row), once each; a cell may name several ("ORG-0171, ORG-1155").
+        named = {r.organisation.indigo_id if r.organisation else r.organisation_ref for r in rows}
+        extra: dict[str, Any] = {}
+        for _model, field, related in role.also:
+            for other in getattr(project, related).all():
+                for indigo_id in parse_id_list(getattr(other, f"{field}_ref")):
+                    if indigo_id not in named and indigo_id not in extra:
+                        extra[indigo_id] = other
+        if extra:
+            known = Organisation.objects.in_bulk(list(extra), field_name="indigo_id")
+            for indigo_id, other in extra.items():
+                rows.append(_party_from(other, known.get(indigo_id), indigo_id))
         seen: dict[tuple, Any] = {}
         for row in rows:
             if row.organisation and row.organisation.status != PublicationStatus.PUBLISHED:
@@ -171,12 +199,12 @@ def organisation_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
     roles = []
     project_ids: set[int] = set()
     for role in ROLES:
+        named = Q()
+        for model, field in role.sources():
+            rows = model._default_manager.filter(**{field: organisation})
+            named |= Q(pk__in=rows.values("project_id"))
         projects = list(
-            published.filter(
-                pk__in=role.model._default_manager.filter(organisation=organisation).values(
-                    "project_id"
-                )
-            )
+            published.filter(named)
             .only("indigo_id", "name", "stage", "policy_sector", "launch_year")
             .order_by("name")
         )

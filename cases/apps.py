@@ -6,9 +6,9 @@ from django.db.models.signals import post_migrate
 def _install_search_index(sender, using, **kwargs):
     from django.db import connections
 
-    from cases import search
+    from cases.search import PROJECTS
 
-    search.install(connections[using])
+    PROJECTS.install(connections[using])
 
 
 class CasesConfig(AppConfig):

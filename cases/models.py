@@ -184,7 +184,9 @@ class FundRow(IndigoRow):
 
 
 def capital_aggregates() -> dict[str, Any]:
-    """The aggregates of Project.capital_totals(), to join a page's own aggregate."""
+    """Capital raised in USD, as every total on the site states it: the sum of exact figures
+    and how many projects give one, and apart, the projects that give a range (with the
+    sums of the ranges' ends). Aggregates, to join a page's own ``aggregate()``."""
     exact = Q(capital_usd__isnull=False)
     ranged = ~exact & (Q(capital_usd_min__isnull=False) | Q(capital_usd_max__isnull=False))
     return {
@@ -194,6 +196,18 @@ def capital_aggregates() -> dict[str, Any]:
         "capital_range_min": models.Sum("capital_usd_min", filter=ranged),
         "capital_range_max": models.Sum("capital_usd_max", filter=ranged),
     }
+
+
+def capital_note(totals: dict[str, Any]) -> str:
+    """What a capital total (from ``capital_aggregates()``) sums, in words."""
+    count = totals["capital_exact_count"]
+    note = f"exact figures of {count} project{'s' if count != 1 else ''}"
+    if totals["capital_range_count"]:
+        low, high = totals["capital_range_min"], totals["capital_range_max"]
+        ends = " – ".join(f"{round(v):,}" if v is not None else "?" for v in (low, high))
+        note += f"; {totals['capital_range_count']} more give a range, not included"
+        note += f" (USD {ends} in all)"
+    return note
 
 
 class ProjectQuerySet(RecordQuerySet):
@@ -249,12 +263,6 @@ class ProjectQuerySet(RecordQuerySet):
                 "project_outcome_funds", queryset=ProjectOutcomeFund.objects.select_related("fund")
             ),
         )
-
-    def capital_totals(self) -> dict[str, Any]:
-        """Capital raised in USD, as every total on the site states it: the sum of exact
-        figures and how many projects give one, and apart, the projects that give a range
-        (with the sums of the ranges' ends). One query."""
-        return self.aggregate(**capital_aggregates())
 
     def headline_figures(self) -> dict[str, Any]:
         """Counts and totals for the home page, in two queries."""

@@ -21,6 +21,7 @@ from cases.models import (
     Project,
     Result,
     capital_aggregates,
+    capital_note,
 )
 
 INTRODUCTIONS: dict[str, str] = {
@@ -149,6 +150,7 @@ def area_summary(area: PolicySector) -> dict[str, Any]:
     )
     return {
         "area": area,
+        "capital_note": capital_note(totals),
         "projects": projects,
         "introduction": INTRODUCTIONS.get(area.value, ""),
         "totals": totals,

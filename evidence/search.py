@@ -1,4 +1,4 @@
-"""Full-text search over evidence documents (see cases.search for how it works)."""
+"""Full-text search over evidence documents (see common.search for how it works)."""
 
 from __future__ import annotations
 

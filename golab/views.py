@@ -11,21 +11,12 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from cases.models import PolicySector, Project
+from cases.models import PolicySector, Project, capital_note
 from cases.policy_areas import area_summary
 from evidence.models import EvidenceDocument
 
 logger = logging.getLogger(__name__)
 HEALTH_ASSET = "css/site.css"  # linked by base.html, so by every page
-
-
-def _capital_note(totals: dict) -> str:
-    """What the capital total sums (see Project.capital_totals)."""
-    count = totals["capital_exact_count"]
-    note = f"exact figures of {count} project{'s' if count != 1 else ''}"
-    if totals["capital_range_count"]:
-        note += f"; {totals['capital_range_count']} more give a range, not included"
-    return note
 
 
 @require_safe
@@ -39,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
             {
                 "label": "Capital raised (USD)",
                 "value": f"${intword(int(totals['capital_exact'] or 0))}",
-                "note": _capital_note(totals),
+                "note": capital_note(totals),
             },
             {
                 "label": "Service users targeted",

@@ -22,7 +22,6 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.utils import timezone
 
-from cases import search
 from cases.models import (
     DeliveryLocation,
     IntermediaryService,
@@ -39,6 +38,7 @@ from cases.models import (
     ServiceProvision,
     Stage,
 )
+from cases.search import PROJECTS
 from cases.services import refresh_derived_fields
 from common.models import PublicationStatus
 from evidence.models import (
@@ -535,7 +535,7 @@ def test_canaries_are_findable_were_they_public(world):
     """The crawl below proves something only if the private records would be found were
     they not filtered out: so search is checked here on the unfiltered tables."""
     for token in (DRAFT_PROJECT, WITHDRAWN_PROJECT, DELETED_PROJECT):
-        found = search.search(Project.objects.all(), token[:-1])
+        found = PROJECTS.search(Project.objects.all(), token[:-1])
         assert [p.name for p in found] == [token]
     found = DOCUMENTS.search(EvidenceDocument.objects.all(), DRAFT_DOCUMENT[:-1])
     assert [d.title for d in found] == [DRAFT_DOCUMENT]

@@ -67,9 +67,24 @@ class EvidenceDocumentAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         refresh_authors_text(form.instance)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not DocumentProject:
+            return super().save_formset(request, form, formset, change)
+
+        # Projects linked before and after: an unlinked one may no longer have an evaluation.
+        def linked() -> set[int]:
+            links = DocumentProject.objects.filter(document=form.instance)
+            return set(links.values_list("project_id", flat=True))
+
+        before = linked() if change else set()
+        super().save_formset(request, form, formset, change)
+        refresh_evaluation_flags(project_ids=before | linked())
+        return None
+
     def after_change(self, record) -> None:
-        # Its links, type or status may make a project (no longer) have an evaluation.
-        refresh_evaluation_flags()
+        # Its type or status may make its projects (no longer) have an evaluation.
+        links = DocumentProject.objects.filter(document=record)
+        refresh_evaluation_flags(project_ids=links.values_list("project_id", flat=True))
 
 
 class ProjectEvidenceInline(admin.StackedInline):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -12,20 +14,20 @@ from evidence.files import extract_text, validate_pdf
 from evidence.models import DocumentProject, EvidenceDocument, TextStatus
 
 
-def refresh_evaluation_flags() -> int:
-    """Set ``Project.has_evaluation`` where a published evaluation backs the project."""
+def refresh_evaluation_flags(*, project_ids: Iterable[int] | None = None) -> int:
+    """Set ``Project.has_evaluation`` where a published evaluation backs the project (all
+    projects, or those given: a curator's edit touches a few, an import all)."""
     evaluations = DocumentProject.objects.evaluations().filter(
         document__status=PublicationStatus.PUBLISHED
     )
     has_evaluation = Exists(evaluations.filter(project=OuterRef("pk")))
+    projects = Project.objects.all()
+    if project_ids is not None:
+        projects = projects.filter(pk__in=list(project_ids))
     changed = (
-        Project.objects.filter(has_evaluation=True)
-        .exclude(has_evaluation)
-        .update(has_evaluation=False)
+        projects.filter(has_evaluation=True).exclude(has_evaluation).update(has_evaluation=False)
     )
-    changed += Project.objects.filter(has_evaluation, has_evaluation=False).update(
-        has_evaluation=True
-    )
+    changed += projects.filter(has_evaluation, has_evaluation=False).update(has_evaluation=True)
     return changed
 
 

@@ -126,7 +126,7 @@ class ProjectWithEvidenceAdmin(ProjectAdmin):
     def after_change(self, record) -> None:
         super().after_change(record)
         # A linked (or unlinked) evaluation changes whether the project has one.
-        refresh_evaluation_flags()
+        refresh_evaluation_flags(project_ids=[record.pk])
 
 
 admin.site.unregister(Project)

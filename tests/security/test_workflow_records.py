@@ -122,3 +122,27 @@ def test_publishing_a_linked_evaluation_sets_has_evaluation_at_once(client, cura
     assert client.post(url, {"to_status": "withdrawn"}).status_code == 302
     project.refresh_from_db()
     assert not project.has_evaluation
+
+
+def test_unlinking_an_evaluation_in_the_document_admin_clears_has_evaluation(client, curator):
+    from evidence.models import DocumentProject
+    from evidence.services import refresh_evaluation_flags
+    from tests.cases.test_curation import form_data
+    from tests.factories import DocumentProjectFactory
+
+    link = DocumentProjectFactory()
+    refresh_evaluation_flags()
+    project = link.project
+    project.refresh_from_db()
+    assert project.has_evaluation
+    client.force_login(curator)
+    url = f"/admin/evidence/evidencedocument/{link.document.pk}/change/"
+    data = form_data(client.get(url))
+    data.pop("file", None)  # no file: a browser sends none
+    prefix = next(k for k in data if k.endswith("-0-id") and str(data[k]) == str(link.pk))
+    data[prefix.replace("-id", "-DELETE")] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert not DocumentProject.objects.filter(pk=link.pk).exists()
+    project.refresh_from_db()
+    assert not project.has_evaluation

@@ -72,7 +72,8 @@ def _label(user: AbstractBaseUser) -> str:
 
 
 def _remember(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
-    if raw or instance.pk is None:
+    # A save that writes none of the tracked fields (a login's last_login) needs no look.
+    if raw or instance.pk is None or (update_fields and not set(update_fields) & set(TRACKED)):
         instance._golab_before = None
         return
     before = sender.objects.filter(pk=instance.pk).values(*TRACKED).first()

@@ -165,3 +165,11 @@ def test_a_curator_can_neither_change_a_group_nor_read_the_login_records(client,
         "/admin/axes/accessfailurelog/",
     ):
         assert client.get(url).status_code in (403, 404), url
+
+
+def test_a_login_costs_the_account_log_no_query(client, curator, django_assert_num_queries):
+    from django.contrib.auth.models import update_last_login
+
+    # What a login saves (last_login only): 1 UPDATE, no read of the account for the log.
+    with django_assert_num_queries(1):
+        update_last_login(None, curator)

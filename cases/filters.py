@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
 from django_countries import countries
 
 from cases.models import DeliveryLocation, PolicySector, Project, Stage
@@ -78,21 +78,28 @@ def _country_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
     return rows
 
 
+def _party_counts(role: Role, base: QuerySet) -> Rows:
+    """(INDIGO id, name, projects) of each public party in this role among ``base``: counted
+    by the database for a role one table names; over several tables (outcome payers: also
+    outcome payments) a project naming a party in two of them counts once."""
+
+    def named(model: type[Model], field: str, *extra: str) -> QuerySet:
+        rows = model._default_manager.filter(public_party(field), project__in=row_pks(base))
+        return rows.order_by().values_list(f"{field}__indigo_id", f"{field}__name", *extra)
+
+    sources = role.sources()
+    if len(sources) == 1:
+        return list(named(*sources[0]).annotate(n=Count("project", distinct=True)))
+    projects: dict[tuple[str, str], set[int]] = {}
+    for model, field in sources:
+        for indigo_id, name, project_id in named(model, field, "project_id"):
+            projects.setdefault((indigo_id, name), set()).add(project_id)
+    return [(indigo_id, name, len(ids)) for (indigo_id, name), ids in projects.items()]
+
+
 def _role_rows(role: Role):
     def rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
-        # Projects per organisation, over every table that names a party in this role.
-        projects: dict[tuple[str, str], set[int]] = {}
-        for model, field in role.sources():
-            named = (
-                model._default_manager.filter(public_party(field), project__in=row_pks(base))
-                .order_by()
-                .values_list(f"{field}__indigo_id", f"{field}__name", "project_id")
-                .distinct()
-            )
-            for indigo_id, name, project_id in named:
-                projects.setdefault((indigo_id, name), set()).add(project_id)
-        counted = [(indigo_id, name, len(ids)) for (indigo_id, name), ids in projects.items()]
-        found = sorted(counted, key=lambda row: (-row[2], row[1] or ""))
+        found = sorted(_party_counts(role, base), key=lambda row: (-row[2], row[1] or ""))
         chosen = filterset.chosen(role.key)
         # The most frequent organisations, and any chosen ones; search finds the rest by name.
         kept = [r for i, r in enumerate(found) if i < MAX_ORGANISATIONS or r[0] in chosen]

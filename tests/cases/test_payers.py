@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cases.models import OutcomePayment
+from cases.models import OutcomePayment, OutcomePaymentCommitment
 from tests.factories import OrganisationFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,11 @@ def test_a_payer_named_only_in_outcome_payments_is_an_outcome_payer(client):
     assert "Payments only bond" in page
     listing = client.get("/cases/", {"outcome_payer": payer.indigo_id})
     assert [p.indigo_id for p in listing.context["rows"]] == [project.indigo_id]
+    facet = next(f for f in listing.context["facets"] if f.name == "outcome_payer")
+    assert {v.value: v.count for v in facet.values}[payer.indigo_id] == 1
+    # Named in both tables, the project still counts once.
+    OutcomePaymentCommitment.objects.create(project=project, position=0, organisation=payer)
+    listing = client.get("/cases/")
     facet = next(f for f in listing.context["facets"] if f.name == "outcome_payer")
     assert {v.value: v.count for v in facet.values}[payer.indigo_id] == 1
 

@@ -48,24 +48,15 @@ def format_value(kind: Kind, value: Any) -> str:
     return str(value)
 
 
-def without_value(params: QueryDict, name: str, value: str | None = None) -> dict[str, Any]:
-    """Arguments for ``{% querystring %}`` (or ``remove_from``) that drop one parameter, or
-    one of its values, and the page number."""
-    if value is None:
-        return {name: None, "page": None}
-    kept = [item for item in params.getlist(name) if item != value]
-    return {name: kept or None, "page": None}
-
-
-def remove_from(params: QueryDict, changes: dict[str, Any]) -> str:
-    """The query string with ``changes`` applied (``None`` drops a parameter), as
-    ``{% querystring %}`` would write it."""
+def url_without(params: QueryDict, name: str, value: str | None = None) -> str:
+    """The query string less one parameter (or one of its values), and the page number."""
     query = params.copy()
-    for name, value in changes.items():
-        if value is None:
-            query.pop(name, None)
-        else:
-            query.setlist(name, [str(v) for v in value] if isinstance(value, list) else [value])
+    query.pop("page", None)
+    kept = [item for item in query.getlist(name) if value is not None and item != value]
+    if kept:
+        query.setlist(name, kept)
+    else:
+        query.pop(name, None)
     return "?" + query.urlencode() if query else "?"
 
 
@@ -88,13 +79,13 @@ def chips(filterset: FacetedFilterSet, facets: list[Facet], params: QueryDict) -
                 text = labels.get(name, {}).get(item) or (
                     "Not recorded" if item == NOT_RECORDED else item
                 )
-                remove = remove_from(params, without_value(params, name, item))
+                remove = url_without(params, name, item)
                 result.append(Chip(f"{label}: {text}", remove))
         elif kind == Kind.FLAG:
-            result.append(Chip(str(label), remove_from(params, without_value(params, name))))
+            result.append(Chip(str(label), url_without(params, name)))
         else:
             shown = labels.get(name, {}).get(value) or format_value(kind, value)
-            remove = remove_from(params, without_value(params, name))
+            remove = url_without(params, name)
             result.append(Chip(f"{label}: {shown}", remove))
     return result
 

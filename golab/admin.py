@@ -76,8 +76,14 @@ class AccountAdmin(UserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if not request.user.is_superuser:
-            return ["username", "first_name", "last_name", "email", "is_active", "is_staff"] + [
-                "groups"
+            return [
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_active",
+                "is_staff",
+                "groups",
             ]
         return super().get_readonly_fields(request, obj)
 

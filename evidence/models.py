@@ -16,7 +16,14 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from cases.models import IndigoRow, PolicySector, Project, published_project_q
+from cases.models import (
+    FundDocument,
+    IndigoRow,
+    OrganisationSource,
+    PolicySector,
+    Project,
+    published_project_q,
+)
 from common.models import (
     CountryField,
     PartialDateField,
@@ -28,15 +35,17 @@ from common.models import (
 
 class DocumentType(models.TextChoices):
     EVALUATION_REPORT = "evaluation-report", "Evaluation report"
-    ACADEMIC_ARTICLE = "academic-article", "Academic article"
-    POLICY_REPORT = "policy-report", "Policy report"
+    ACADEMIC_ARTICLE = "academic-article", "Research article or book"
+    POLICY_REPORT = "policy-report", "Government or policy document"
     CASE_STUDY = "case-study", "Case study"
     GUIDANCE = "guidance-or-toolkit", "Guidance or toolkit"
-    CONTRACT = "contract-or-legal", "Contract or legal document"
+    CONTRACT = "contract-or-legal", "Contract"
     NEWS = "news-or-press-release", "News or press release"
-    DATA_SET = "data-set", "Data set"
+    DATA_SET = "data-set", "Dataset"
     WEBSITE = "website", "Website"
-    CORRESPONDENCE = "correspondence", "Correspondence"
+    # E-mails, interviews, workshops: real provenance for a case's data, not public
+    # evidence. Shown under a case's sources; left out of the library's default view.
+    CORRESPONDENCE = "correspondence", "Correspondence or interview"
     OTHER = "other", "Other"
 
 
@@ -44,7 +53,10 @@ class EvaluationDesign(models.TextChoices):
     RCT = "rct", "Randomised controlled trial"
     QUASI_EXPERIMENTAL = "quasi-experimental", "Quasi-experimental"
     PRE_POST = "pre-post", "Pre-post (before and after)"
+    # Kept for designs recorded before "historical comparison" became a quasi-experimental
+    # design; the import infers quasi-experimental for it.
     HISTORICAL = "historical-comparison", "Historical comparison"
+    OUTCOME_VALIDATION = "outcome-validation", "Validation of outcomes only"
     QUALITATIVE = "qualitative", "Qualitative"
     PROCESS = "process", "Process evaluation"
     OTHER = "other", "Other"
@@ -82,6 +94,11 @@ class Relation(models.TextChoices):
 class DocumentQuerySet(models.QuerySet):
     def published(self) -> DocumentQuerySet:
         return self.filter(status=PublicationStatus.PUBLISHED)
+
+    def in_library(self) -> DocumentQuerySet:
+        """The library's default view: published works that are public evidence, so not
+        correspondence or interviews (those stay public as a case's sources)."""
+        return self.published().exclude(document_type=DocumentType.CORRESPONDENCE)
 
     def key_evaluations(self, projects: models.QuerySet, limit: int = 10) -> list[Any]:
         """Published evaluations of any of ``projects`` (for a policy area's page)."""
@@ -121,16 +138,20 @@ def document_file_path(instance: EvidenceDocument, filename: str) -> str:
 class EvidenceDocument(Publishable):
     """A report, article, web page or other source about one or more outcomes contracts."""
 
-    # "url:<address>" for documents with an address (so one URL is one document), otherwise
-    # "source:<project id>:<position>" for the INDIGO entry it came from.
-    # Empty (NULL) for documents curators add here.
+    # The work key the import's clustering gives the citations of this work (equal keys,
+    # same work), or "curated:<uuid>" for a work a curator split off. Empty (NULL) for
+    # documents curators add here.
     key = models.CharField(  # noqa: DJ001 - NULL, not "", so that unique allows many
         max_length=2100, editable=False, null=True, blank=True
     )
     title = models.TextField(blank=True)
     url = models.TextField("URL", blank=True)
+    archive_url = models.TextField("Archive URL", blank=True)
     document_type = models.CharField(
         max_length=40, choices=DocumentType.choices, default=DocumentType.OTHER
+    )
+    type_basis = models.TextField(
+        blank=True, help_text="What the type was inferred from (the import writes it)."
     )
     publisher = models.TextField(blank=True)
     publication_date = PartialDateField()
@@ -145,6 +166,15 @@ class EvidenceDocument(Publishable):
     licence = models.CharField(max_length=255, blank=True)
     evaluation_design = models.CharField(
         max_length=30, choices=EvaluationDesign.choices, blank=True
+    )
+    design_basis = models.TextField(
+        blank=True,
+        help_text="Where the design was inferred from ('inferred from: …'); blank when a "
+        "curator set it or nothing says.",
+    )
+    design_confirmed = models.BooleanField(
+        default=False,
+        help_text="A curator confirmed or set the design: imports never change it.",
     )
     evidence_rating = models.PositiveSmallIntegerField(
         choices=EvidenceRating.choices,
@@ -195,6 +225,10 @@ class EvidenceDocument(Publishable):
     @property
     def year(self) -> str:
         return self.publication_date[:4]
+
+    @property
+    def is_correspondence(self) -> bool:
+        return self.document_type == DocumentType.CORRESPONDENCE
 
 
 class AuthorKind(models.TextChoices):
@@ -357,6 +391,10 @@ class ProjectSource(IndigoRow):
     accessed_date = PartialDateField("Accessed Date")
     accessed_date_text = models.TextField(blank=True)
     notes = models.TextField("Notes", blank=True)
+    # Parsed from the citation as written (``name`` keeps it exactly): the part of the work
+    # cited, and the access date the string gives. Set by the import.
+    locator = models.CharField(max_length=255, blank=True, editable=False)
+    cited_accessed = PartialDateField("Accessed (as cited)", editable=False)
 
     class Meta:
         ordering = ["project", "position"]
@@ -365,6 +403,9 @@ class ProjectSource(IndigoRow):
                 fields=["project", "position"], name="project_source_project_position_unique"
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.name[:120] or f"source {self.position + 1}"
 
 
 class ProjectDocument(IndigoRow):
@@ -381,6 +422,8 @@ class ProjectDocument(IndigoRow):
     title = models.TextField("Title", blank=True)
     url = models.TextField("URL", blank=True)
     notes = models.TextField("Notes", blank=True)
+    locator = models.CharField(max_length=255, blank=True, editable=False)
+    cited_accessed = PartialDateField("Accessed (as cited)", editable=False)
 
     class Meta:
         ordering = ["project", "position"]
@@ -389,6 +432,77 @@ class ProjectDocument(IndigoRow):
                 fields=["project", "position"], name="project_document_project_position_unique"
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.title[:120] or f"document {self.position + 1}"
+
+
+class OrganisationCitation(models.Model):
+    """A row of organisations_sources.csv (kept by the cases app, which cannot know
+    evidence) as a citation of a work."""
+
+    row = models.OneToOneField(
+        OrganisationSource, on_delete=models.CASCADE, related_name="citation"
+    )
+    document = models.ForeignKey(
+        EvidenceDocument, on_delete=models.PROTECT, related_name="organisation_citations"
+    )
+    locator = models.CharField(max_length=255, blank=True)
+    cited_accessed = PartialDateField("Accessed (as cited)")
+
+    class Meta:
+        ordering = ["row"]
+
+    def __str__(self) -> str:
+        return self.row.name[:120] or f"organisation source {self.row.position + 1}"
+
+
+class FundCitation(models.Model):
+    """A row of funds_documents.csv (kept by the cases app) as a citation of a work."""
+
+    row = models.OneToOneField(FundDocument, on_delete=models.CASCADE, related_name="citation")
+    document = models.ForeignKey(
+        EvidenceDocument, on_delete=models.PROTECT, related_name="fund_citations"
+    )
+    locator = models.CharField(max_length=255, blank=True)
+    cited_accessed = PartialDateField("Accessed (as cited)")
+
+    class Meta:
+        ordering = ["row"]
+
+    def __str__(self) -> str:
+        return self.row.title[:120] or f"fund document {self.row.position + 1}"
+
+
+class DecisionKind(models.TextChoices):
+    MERGE = "merge", "Merged into this work"
+    SPLIT = "split", "Split off into this work"
+
+
+class CitationPin(models.Model):
+    """A curator's decision that one INDIGO citation belongs to a work, applied by every
+    later import before its own clustering (a merge or a split is never undone by one).
+
+    ``citation_key`` is stable across imports: the file, the owner's INDIGO id and a hash
+    of the citation as written (its string and URL), not the row's position."""
+
+    citation_key = models.CharField(max_length=300)
+    document = models.ForeignKey(EvidenceDocument, on_delete=models.CASCADE, related_name="pins")
+    kind = models.CharField(max_length=10, choices=DecisionKind.choices)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["document", "citation_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["citation_key"], name="citation_pin_key_unique"),
+            choice_check("citation_pin", "kind", DecisionKind),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citation_key} → {self.document_id}"
 
 
 class Section(models.TextChoices):

@@ -13,6 +13,12 @@ A query is reduced to its words (letters and digits); each must match, as a pref
 ``homeless`` finds *homelessness*. Stemming is English (PostgreSQL's ``english``
 configuration, FTS5's ``porter`` tokenizer). English stop words and single characters are
 left out of a query on both backends (``words()``), so it finds the same rows on either.
+
+Ranking puts the words as typed first: a second, unstemmed index (PostgreSQL: a ``simple``
+``tsvector`` column; SQLite: an FTS5 table without ``porter``) counts how many of the query's
+words a row contains exactly, and that count leads the rank; the stemmed rank, scaled into
+[0, 1), orders rows with the same count. So ``standing`` ranks the project that says
+"standing" above those that only say "standard" (both share the stem's prefix).
 """
 
 from __future__ import annotations
@@ -99,6 +105,11 @@ class FullTextIndex:
     def fts_table(self) -> str:
         return f"{self.table}_fts"
 
+    @property
+    def exact_table(self) -> str:
+        """SQLite: the unstemmed twin of ``fts_table``, for ranking words as typed."""
+        return f"{self.table}_fts_exact"
+
     # -- queries -----------------------------------------------------------------------
 
     def search(self, queryset: QuerySet, query: str) -> QuerySet:
@@ -116,8 +127,13 @@ class FullTextIndex:
                 )
             ).annotate(
                 search_rank=RawSQL(
-                    f"ts_rank_cd({self.table}.search_vector, to_tsquery('english', %s))",  # nosec B611
-                    [tsquery],
+                    " + ".join(
+                        [f"({self.table}.search_exact @@ plainto_tsquery('simple', %s))::int"]
+                        * len(terms)
+                    )
+                    # Normalisation 32 scales the rank to rank / (rank + 1), below 1.
+                    + f" + ts_rank_cd({self.table}.search_vector, to_tsquery('english', %s), 32)",  # nosec B611
+                    [*terms, tsquery],
                     output_field=FloatField(),
                 )
             )
@@ -130,9 +146,18 @@ class FullTextIndex:
             )
         ).annotate(
             search_rank=RawSQL(
-                f"(SELECT -bm25({self.fts_table}, {weights}) FROM {self.fts_table} "  # nosec B608, B611
+                " + ".join(
+                    [
+                        f"({self.table}.id IN (SELECT rowid FROM {self.exact_table} "  # nosec B608
+                        f"WHERE {self.exact_table} MATCH %s))"
+                    ]
+                    * len(terms)
+                )
+                # -bm25 is positive (higher is better): scaled to x / (x + 1), below 1.
+                + f" + (SELECT -bm25({self.fts_table}, {weights}) / (1 - bm25({self.fts_table}, "  # nosec B608, B611
+                f"{weights})) FROM {self.fts_table} "
                 f"WHERE {self.fts_table} MATCH %s AND rowid = {self.table}.id)",
-                [match],
+                [*(f'"{term}"' for term in terms), match],
                 output_field=FloatField(),
             )
         )
@@ -183,27 +208,39 @@ class FullTextIndex:
                 cursor.execute(statement)
 
     def _postgresql(self) -> list[str]:
-        vector = " || ".join(
-            f"setweight(to_tsvector('english', coalesce({column}, '')), '{weight}')"
-            for column, weight in self.columns
-        )
+        def vector(config: str) -> str:
+            return " || ".join(
+                f"setweight(to_tsvector('{config}', coalesce({column}, '')), '{weight}')"
+                for column, weight in self.columns
+            )
+
         return [
             f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS search_vector tsvector "
-            f"GENERATED ALWAYS AS ({vector}) STORED",
+            f"GENERATED ALWAYS AS ({vector('english')}) STORED",
             f"CREATE INDEX IF NOT EXISTS {self.table}_search_gin "
             f"ON {self.table} USING gin (search_vector)",
+            # Words as written, for ranking only (rows are found by search_vector).
+            f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS search_exact tsvector "
+            f"GENERATED ALWAYS AS ({vector('simple')}) STORED",
+            f"CREATE INDEX IF NOT EXISTS {self.table}_search_exact_gin "
+            f"ON {self.table} USING gin (search_exact)",
         ]
 
     def _sqlite(self) -> list[str]:
+        return [
+            *self._fts5(self.fts_table, "porter unicode61 remove_diacritics 2"),
+            # Words as written, for ranking only (rows are found by fts_table).
+            *self._fts5(self.exact_table, "unicode61 remove_diacritics 2"),
+        ]
+
+    def _fts5(self, fts: str, tokenize: str) -> list[str]:
         names = [column for column, _weight in self.columns]
         listed = ", ".join(names)
         new = ", ".join(f"new.{c}" for c in names)
         old = ", ".join(f"old.{c}" for c in names)
-        fts = self.fts_table
         return [
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({listed}, "
-            f"content='{self.table}', content_rowid='id', "
-            "tokenize='porter unicode61 remove_diacritics 2')",
+            f"content='{self.table}', content_rowid='id', tokenize='{tokenize}')",
             f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {self.table} BEGIN "  # nosec B608
             f"INSERT INTO {fts}(rowid, {listed}) VALUES (new.id, {new}); END",
             f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {self.table} BEGIN "  # nosec B608

@@ -120,46 +120,32 @@ class FullTextIndex:
             return queryset
         if connection.vendor == "postgresql":
             tsquery = _pg_query(terms)
-            return queryset.filter(
-                pk__in=RawSQL(
-                    f"SELECT id FROM {self.table} WHERE search_vector @@ to_tsquery('english', %s)",  # nosec B608, B611
-                    [tsquery],
-                )
-            ).annotate(
-                search_rank=RawSQL(
-                    " + ".join(
-                        [f"({self.table}.search_exact @@ plainto_tsquery('simple', %s))::int"]
-                        * len(terms)
-                    )
-                    # Normalisation 32 scales the rank to rank / (rank + 1), below 1.
-                    + f" + ts_rank_cd({self.table}.search_vector, to_tsquery('english', %s), 32)",  # nosec B611
-                    [*terms, tsquery],
-                    output_field=FloatField(),
-                )
+            found = f"SELECT id FROM {self.table} WHERE search_vector @@ to_tsquery('english', %s)"  # nosec B608
+            found_params = [tsquery]
+            exact = f"({self.table}.search_exact @@ plainto_tsquery('simple', %s))::int"
+            # Normalisation 32 scales the stemmed rank to rank / (rank + 1), below 1.
+            stemmed = f"ts_rank_cd({self.table}.search_vector, to_tsquery('english', %s), 32)"
+            rank_params = [*terms, tsquery]
+        else:
+            match = _fts5_query(terms)
+            weights = ", ".join(str(_WEIGHTS[weight]) for _column, weight in self.columns)
+            bm25 = f"bm25({self.fts_table}, {weights})"
+            found = f"SELECT rowid FROM {self.fts_table} WHERE {self.fts_table} MATCH %s"  # nosec B608
+            found_params = [match]
+            exact = (
+                f"({self.table}.id IN (SELECT rowid FROM {self.exact_table} "  # nosec B608
+                f"WHERE {self.exact_table} MATCH %s))"
             )
-        match = _fts5_query(terms)
-        weights = ", ".join(str(_WEIGHTS[weight]) for _column, weight in self.columns)
-        return queryset.filter(
-            pk__in=RawSQL(
-                f"SELECT rowid FROM {self.fts_table} WHERE {self.fts_table} MATCH %s",  # nosec B608, B611
-                [match],
+            # -bm25 is positive (higher is better): scaled to x / (x + 1), below 1.
+            stemmed = (
+                f"(SELECT -{bm25} / (1 - {bm25}) FROM {self.fts_table} "  # nosec B608
+                f"WHERE {self.fts_table} MATCH %s AND rowid = {self.table}.id)"
             )
-        ).annotate(
-            search_rank=RawSQL(
-                " + ".join(
-                    [
-                        f"({self.table}.id IN (SELECT rowid FROM {self.exact_table} "  # nosec B608
-                        f"WHERE {self.exact_table} MATCH %s))"
-                    ]
-                    * len(terms)
-                )
-                # -bm25 is positive (higher is better): scaled to x / (x + 1), below 1.
-                + f" + (SELECT -bm25({self.fts_table}, {weights}) / (1 - bm25({self.fts_table}, "  # nosec B608, B611
-                f"{weights})) FROM {self.fts_table} "
-                f"WHERE {self.fts_table} MATCH %s AND rowid = {self.table}.id)",
-                [*(f'"{term}"' for term in terms), match],
-                output_field=FloatField(),
-            )
+            rank_params = [*(f'"{term}"' for term in terms), match]
+        # Words as typed lead the rank (one point each); the stemmed rank orders ties.
+        rank = " + ".join([exact] * len(terms) + [stemmed])
+        return queryset.filter(pk__in=RawSQL(found, found_params)).annotate(  # nosec B611
+            search_rank=RawSQL(rank, rank_params, output_field=FloatField())  # nosec B611
         )
 
     def passages(self, ids: list[int], query: str) -> dict[int, SafeString]:

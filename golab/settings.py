@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
     "axes",
@@ -260,3 +261,9 @@ INDIGO_ATTRIBUTION = (
     "Source: INDIGO Impact Bond Dataset, Government Outcomes Lab, University of Oxford"
 )
 SITE_NAME = "Outcomes Knowledge Bank"
+
+# OAI-PMH (/oai, golab.oai): the contact a harvester sees, the name in the records' identifiers
+# (oai:<name>:case/12; by convention a domain the repository owns) and the records per page.
+OAI_ADMIN_EMAIL = os.environ.get("OAI_ADMIN_EMAIL", "outcomes-data@example.org").strip()
+OAI_REPOSITORY_IDENTIFIER = os.environ.get("OAI_REPOSITORY_IDENTIFIER", "outcomes.example.org")
+OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100, minimum=1)

@@ -159,6 +159,9 @@ class FacetedFilterSet(django_filters.FilterSet):
     sorts: ClassVar[dict[str, Sort]] = {}
     default_sort: ClassVar[str] = ""
     facets: ClassVar[list[AggregateSpec | JoinFacet]] = []
+    # Rows left out while nothing is chosen in the named facet (its counts still show
+    # them, so choosing the value brings them in): e.g. correspondence in the library.
+    hidden_by_default: ClassVar[dict[str, Q]] = {}
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return self.search_index.search(queryset, value) if value else queryset
@@ -192,6 +195,9 @@ class FacetedFilterSet(django_filters.FilterSet):
         for name, value in self.form.cleaned_data.items():
             if name not in skip and self._applies(name, value):
                 queryset = self.filters[name].filter(queryset, value)
+        for name, hidden in self.hidden_by_default.items():
+            if name not in skip and not self.chosen(name):
+                queryset = queryset.exclude(hidden)
         return queryset
 
     def chosen(self, name: str) -> set[str]:
@@ -406,7 +412,9 @@ def count_facets(filterset: FacetedFilterSet) -> tuple[list[Facet], list[RangeFa
     for spec in filterset.facets:
         if isinstance(spec, JoinFacet):
             built[spec.name] = spec.build_from(filterset)
-        elif active.intersection(spec.params):
+        elif active.intersection(spec.params) or filterset.hidden_by_default.keys() & set(
+            spec.params
+        ):
             totals = filterset.without(*spec.params).aggregate(**spec.aggregates())
             built[spec.name] = spec.build(filterset, totals)
         else:

@@ -73,6 +73,26 @@ def _country_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
     )
 
 
+PUBLISHER_VALUES = 60  # the most frequent publishers a facet lists (chosen ones too)
+
+
+def _publisher_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
+    counted = (
+        base.exclude(publisher="")
+        .order_by()
+        .values_list("publisher")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "publisher")
+    )
+    rows = [(name, name, n) for name, n in counted[:PUBLISHER_VALUES]]
+    listed = {name for name, _label, _n in rows}
+    chosen = filterset.chosen("publisher") - listed
+    if chosen:
+        found = dict(counted.filter(publisher__in=chosen))
+        rows += [(name, name, found.get(name, 0)) for name in sorted(chosen)]
+    return rows
+
+
 def _project_stage_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
     counts = dict(
         DocumentProject.objects.filter(published_project_q(), document__in=row_pks(base))
@@ -107,6 +127,9 @@ class EvidenceFilter(FacetedFilterSet):
         choices=[(str(v), label) for v, label in EvidenceRating.choices]
         + [(NOT_RECORDED, "Not rated")],
     )
+    publisher = CodeListFilter(
+        method="filter_publisher", label="Publisher", pattern=re.compile(r"^[^\x00]{1,300}$")
+    )
     has_full_text = YesNoFilter(method="filter_full_text", label="Has full text")
     project_stage = CodeListFilter(
         method="filter_project_stage", label="Linked case's stage", choices=Stage.choices
@@ -119,7 +142,10 @@ class EvidenceFilter(FacetedFilterSet):
         "oldest": Sort("Oldest", (F("publication_date").asc(), "title", "pk")),
         "title": Sort("Title", ("title", "pk")),
     }
-    default_sort = "title"
+    default_sort = "newest"
+    # Correspondence and interviews are a case's provenance, not public evidence: left out
+    # until chosen in the type facet (which counts them).
+    hidden_by_default = {"type": Q(document_type=DocumentType.CORRESPONDENCE)}
     facets = [
         ColumnFacet("type", "Type", "document_type", DocumentType.choices, None, by_count=True),
         JoinFacet("policy_area", "Policy area", _policy_area_rows),
@@ -133,6 +159,7 @@ class EvidenceFilter(FacetedFilterSet):
             "Not rated",
             blank=None,
         ),
+        JoinFacet("publisher", "Publisher", _publisher_rows, searchable=True),
         YesNoFacet("has_full_text", "Has full text", Q(text_status__in=SEARCHABLE_TEXT)),
         JoinFacet("project_stage", "Linked case's stage", _project_stage_rows),
         RangeSpec("year", "Year published", "publication_date", partial_date=True),
@@ -196,6 +223,9 @@ class EvidenceFilter(FacetedFilterSet):
         if NOT_RECORDED in value:
             condition |= Q(evidence_rating__isnull=True)
         return queryset.filter(condition)
+
+    def filter_publisher(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(publisher__in=value) if value else queryset
 
     def filter_full_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value:

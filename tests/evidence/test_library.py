@@ -82,7 +82,9 @@ def peterborough_evaluation(indigo_2025) -> EvidenceDocument:
 def _library(n: int) -> list[EvidenceDocument]:
     """n published documents spread over every facet: types, designs, ratings, years, policy
     areas, countries, authors, full text and linked projects in every stage."""
-    types, designs = list(DocumentType), list(EvaluationDesign)
+    # Correspondence is left out of the default view: tested on its own below.
+    types = [t for t in DocumentType if t != DocumentType.CORRESPONDENCE]
+    designs = list(EvaluationDesign)
     stages, sectors = list(Stage), list(PolicySector)
     documents = []
     for i in range(n):
@@ -214,9 +216,10 @@ def library() -> list[EvidenceDocument]:
 @pytest.mark.parametrize("rows", [2, 20])
 def test_list_query_count_does_not_grow_with_rows(client, django_assert_num_queries, rows):
     _library(rows)
-    # 1 count; 2 page; 3 authors; 4 one aggregate for type, design, rating, full text and
-    # the year range; 5-6 policy areas and not recorded; 7 countries; 8 linked cases' stage
-    with django_assert_num_queries(8):
+    # 1 count; 2 page; 3 authors; 4 one aggregate for design, rating, full text and the
+    # year range; 5 type (counted apart: correspondence is hidden until chosen); 6-7 policy
+    # areas and not recorded; 8 countries; 9 publishers; 10 linked cases' stage
+    with django_assert_num_queries(10):
         response = client.get("/evidence/", {"per_page": 100})
     assert response.status_code == 200 and len(response.context["rows"]) == rows
 
@@ -306,3 +309,37 @@ values = st.one_of(
 def test_no_parameter_value_gives_a_server_error(client, library, query):
     assert client.get("/evidence/", query).status_code < 500
     assert client.get("/evidence/export.ris", query).status_code < 500
+
+
+def test_correspondence_is_left_out_until_chosen_and_its_count_shows(client):
+    report = EvidenceDocumentFactory(title="Final evaluation", document_type="evaluation-report")
+    email = EvidenceDocumentFactory(title="Email with the council", document_type="correspondence")
+
+    default = client.get("/evidence/")
+    chosen = client.get("/evidence/", {"type": "correspondence"})
+
+    assert [d.pk for d in default.context["rows"]] == [report.pk]
+    types = {
+        v.value: v.count for f in default.context["facets"] if f.name == "type" for v in f.values
+    }
+    assert types == {"evaluation-report": 1, "correspondence": 1}
+    assert [d.pk for d in chosen.context["rows"]] == [email.pk]
+
+
+def test_default_order_is_newest_first_and_publisher_is_a_facet(client):
+    old = EvidenceDocumentFactory(title="A", publication_date="2012", publisher="NIESR")
+    new = EvidenceDocumentFactory(title="B", publication_date="2019-03", publisher="ICF")
+    undated = EvidenceDocumentFactory(title="C", publication_date="", publisher="ICF")
+
+    response = client.get("/evidence/")
+    by_publisher = client.get("/evidence/", {"publisher": "ICF"})
+
+    assert [d.pk for d in response.context["rows"]] == [new.pk, old.pk, undated.pk]
+    publishers = {
+        v.value: v.count
+        for f in response.context["facets"]
+        if f.name == "publisher"
+        for v in f.values
+    }
+    assert publishers == {"ICF": 2, "NIESR": 1}
+    assert {d.pk for d in by_publisher.context["rows"]} == {new.pk, undated.pk}

@@ -129,6 +129,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "simple_history",
     "axes",
     "common",
@@ -140,6 +144,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks: the API is open to any origin.
+    "corsheaders.middleware.CorsMiddleware",
     # A NUL byte in a path or parameter is a 400 here, not a database error later.
     "golab.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -262,8 +268,38 @@ INDIGO_ATTRIBUTION = (
 )
 SITE_NAME = "Outcomes Knowledge Bank"
 
-# OAI-PMH (/oai, golab.oai): the contact a harvester sees, the name in the records' identifiers
-# (oai:<name>:case/12; by convention a domain the repository owns) and the records per page.
-OAI_ADMIN_EMAIL = os.environ.get("OAI_ADMIN_EMAIL", "outcomes-data@example.org").strip()
-OAI_REPOSITORY_IDENTIFIER = os.environ.get("OAI_REPOSITORY_IDENTIFIER", "outcomes.example.org")
-OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100, minimum=1)
+# The read-only open-data API (/api/v1/, golab.api): anonymous, read-only, rate-limited per
+# client address through the default cache, JSON only (the browsable API would be a second
+# set of HTML pages to keep accessible).
+# The data's terms, carried by every API response and download with the attribution above.
+INDIGO_LICENCE = "Data published under the terms of the INDIGO data licence"
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/minute").strip()
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["common.throttling.AnonThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": (
+        "Read-only open data: case studies (impact bonds and other outcomes contracts), "
+        "organisations, outcome funds, outcome metrics with their prices and results, and "
+        f"evidence documents. {INDIGO_ATTRIBUTION}."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Anyone may read the API from a page on another site; nothing else is open to them.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "X-Data-Attribution", "X-Data-Licence", "Link"]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("policy-areas/<slug:slug>/", views.policy_area_detail, name="policy-area-detail"),
     path("oai", oai.endpoint, name="oai"),
     path("admin/", admin.site.urls),
+    path("api/", include("golab.api")),
     path("", include("cases.urls")),
     path("", include("evidence.urls")),
 ]

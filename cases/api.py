@@ -1,0 +1,481 @@
+"""The open-data API's case resources: cases (projects), organisations, outcome funds and
+outcome metrics with their prices and results (wired up in ``golab.api``).
+
+Cases and outcome metrics take the case list's parameters (``cases.filters.CaseFilter``):
+``/api/v1/outcome-metrics/?policy_area=health`` is the metrics of the cases that
+``/cases/?policy_area=health`` lists. Records are addressed by their INDIGO ids; a metric,
+which has none of its own, by a number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, cast
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers
+
+from cases.filters import CaseFilter
+from cases.models import (
+    DeliveryLocation,
+    ImportRun,
+    Organisation,
+    OutcomeFund,
+    OutcomeMetric,
+    OutcomePricing,
+    Project,
+    ProjectQuerySet,
+    Result,
+    published_project_q,
+)
+from cases.outcomes import attach_to_metrics
+from cases.roles import ROLES
+from common.api import (
+    ERRORS,
+    UPDATED_SINCE,
+    PageURLField,
+    PublishedViewSet,
+    WithdrawnSerializer,
+    filter_parameters,
+    latest_change,
+    once_public,
+)
+from common.models import PublicationStatus
+
+PUBLISHED = PublicationStatus.PUBLISHED
+
+
+def cases_last_changed() -> dt.datetime | None:
+    """The latest change to case data: a record saved here, or an import (which may change
+    a project's rows without the project)."""
+    return latest_change(
+        (Project, "updated_at"),
+        (Organisation, "updated_at"),
+        (OutcomeFund, "updated_at"),
+        (ImportRun, "finished_at"),
+    )
+
+
+def _list_schema(serializer: Any, filterset: Any = None, **extra: Any) -> dict[str, Any]:
+    parameters = filter_parameters(filterset) if filterset else [UPDATED_SINCE]
+    return {
+        "list": extend_schema(
+            parameters=parameters, responses={200: serializer(many=True), **ERRORS}, **extra
+        ),
+        "retrieve": extend_schema(responses={200: serializer, 404: ERRORS[404], 429: ERRORS[429]}),
+        "withdrawn": extend_schema(
+            parameters=[UPDATED_SINCE],
+            responses={200: WithdrawnSerializer(many=True), **ERRORS},
+            description="The ids of records that were public and are no longer: delete them.",
+        ),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Serialisers
+
+
+class PricingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutcomePricing
+        fields = [
+            "outcome_metric_ref",
+            "currency",
+            "price_per_unit",
+            "price_per_unit_text",
+            "price_per_unit_usd",
+            "max_price",
+            "description",
+            "contracted_increases",
+        ]
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Result
+        fields = [
+            "outcome_metric_ref",
+            "level",
+            "result_type",
+            "period_start",
+            "period_end",
+            "outcomes_achieved",
+            "outcomes_achieved_text",
+            "number_engaged",
+            "number_positive",
+            "other_description",
+        ]
+
+
+class OutcomeMetricSerializer(serializers.ModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(view_name="api:outcome-metric-detail")
+    case = serializers.CharField(source="project.indigo_id", read_only=True)
+    case_name = serializers.CharField(source="project.name", read_only=True)
+    policy_area = serializers.CharField(source="policy_sector", read_only=True)
+    pricings = PricingSerializer(many=True, read_only=True, help_text="Its prices per outcome.")
+    results = ResultSerializer(many=True, read_only=True, help_text="Its results.")
+
+    class Meta:
+        model = OutcomeMetric
+        fields = [
+            "id",
+            "api_url",
+            "case",
+            "case_name",
+            "local_id",
+            "definition",
+            "target_population",
+            "service_users_targeted",
+            "targeted_unit_type",
+            "targeted_unit_description",
+            "target",
+            "other_target",
+            "validation_method",
+            "validation_data_source",
+            "policy_area",
+            "pricings",
+            "results",
+        ]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="indigo_id", read_only=True, help_text="INDIGO id")
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:case-detail", lookup_field="indigo_id"
+    )
+    page = PageURLField(help_text="The case study's page.")
+    policy_area = serializers.CharField(source="policy_sector", read_only=True)
+    countries = serializers.SerializerMethodField(help_text="ISO 3166-1 alpha-2 codes.")
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "api_url",
+            "page",
+            "name",
+            "alternative_names",
+            "stage",
+            "policy_area",
+            "countries",
+            "launch_year",
+            *Project.DATE_FIELDS,
+            "capital_raised_usd",
+            "capital_currency",
+            "capital_amount_min",
+            "capital_amount",
+            "capital_amount_max",
+            "capital_usd_min",
+            "capital_usd",
+            "capital_usd_max",
+            "max_outcome_payment_currency",
+            "max_outcome_payment",
+            "max_outcome_payment_usd",
+            "outcome_payments_made_currency",
+            "outcome_payments_made",
+            "outcome_payments_made_usd",
+            "service_users_targeted",
+            "service_users_actual",
+            "social_challenge",
+            "intervention",
+            "target_population",
+            "primary_sdg_goal",
+            "secondary_sdg_goals",
+            "has_results",
+            "has_evaluation",
+            "updated_at",
+        ]
+
+    def get_countries(self, project: Project) -> list[str]:
+        locations = project.delivery_locations.all()
+        return list(dict.fromkeys(loc.country for loc in locations if loc.country))
+
+
+class PartySerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=[role.key for role in ROLES])
+    organisation = serializers.CharField(
+        allow_null=True, help_text="INDIGO id; null for an organisation not (yet) published."
+    )
+    name = serializers.CharField(allow_null=True)
+    role_category = serializers.CharField()
+
+
+class CaseDetailSerializer(CaseSerializer):
+    summary = serializers.CharField(read_only=True, help_text="Curated, as cleaned HTML.")
+    lessons = serializers.CharField(read_only=True, help_text="Curated, as cleaned HTML.")
+    parties = serializers.SerializerMethodField()
+    outcome_funds = serializers.SerializerMethodField(help_text="INDIGO ids of outcome funds.")
+    outcome_metrics = OutcomeMetricSerializer(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "summary",
+            "lessons",
+            "parties",
+            "outcome_funds",
+            "outcome_metrics",
+        ]
+
+    @extend_schema_field(PartySerializer(many=True))
+    def get_parties(self, project: Project) -> list[dict[str, Any]]:
+        parties: dict[tuple[str, str | None, str | None, str], dict[str, Any]] = {}
+        for role in ROLES:
+            for row in getattr(project, role.related).all():
+                organisation = row.organisation
+                if organisation is None:
+                    indigo_id, name = (row.organisation_ref or None), None
+                elif organisation.status == PUBLISHED:
+                    indigo_id, name = organisation.indigo_id, organisation.name
+                else:  # a draft organisation is named nowhere public
+                    indigo_id, name = None, None
+                key = (role.key, indigo_id, name, row.role_category)
+                parties.setdefault(key, dict(zip(("role", "organisation", "name",
+                                                  "role_category"), key, strict=True)))  # fmt: skip
+        return list(parties.values())
+
+    def get_outcome_funds(self, project: Project) -> list[str]:
+        return [
+            link.fund.indigo_id
+            for link in project.project_outcome_funds.all()
+            if link.fund and link.fund.status == PUBLISHED
+        ]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="indigo_id", read_only=True, help_text="INDIGO id")
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:organisation-detail", lookup_field="indigo_id"
+    )
+    page = PageURLField()
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "api_url",
+            "page",
+            "name",
+            "trading_name",
+            "translated_name_english",
+            "organisation_type",
+            "jurisdiction",
+            "country",
+            "website",
+            "org_id_primary",
+            "description",
+            "updated_at",
+        ]
+
+
+class FundSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="indigo_id", read_only=True, help_text="INDIGO id")
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:fund-detail", lookup_field="indigo_id"
+    )
+    page = PageURLField()
+
+    class Meta:
+        model = OutcomeFund
+        fields = [
+            "id",
+            "api_url",
+            "page",
+            "name",
+            "stage",
+            "host_institution",
+            "mechanism",
+            "launch_date",
+            "anticipated_end",
+            "actual_end",
+            "purpose",
+            "target_population",
+            "country",
+            "value_currency",
+            "value_aspiration",
+            "value_aspiration_usd",
+            "value_actual",
+            "value_actual_usd",
+            "updated_at",
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Resources
+
+
+def attach_outcomes(metrics: Iterable[OutcomeMetric]) -> None:
+    """Each metric's prices and results (``metric.pricings``, ``metric.results``), matched
+    as the case page matches them (against all of its project's metrics), in three queries
+    for any number of metrics."""
+    metrics = list(metrics)
+    project_ids = {m.project_id for m in metrics}
+    if not project_ids:
+        return
+    siblings: dict[int, list[OutcomeMetric]] = defaultdict(list)
+    for metric in OutcomeMetric.objects.filter(project_id__in=project_ids).only(
+        "pk", "project_id", "local_id", "position"
+    ):
+        siblings[metric.project_id].append(metric)
+    pricings: dict[int, list[OutcomePricing]] = defaultdict(list)
+    for pricing in OutcomePricing.objects.filter(project_id__in=project_ids):
+        pricings[pricing.project_id].append(pricing)
+    results: dict[int, list[Result]] = defaultdict(list)
+    for result in Result.objects.filter(project_id__in=project_ids):
+        results[result.project_id].append(result)
+    attached = {}
+    for project_id in project_ids:
+        prices, _ = attach_to_metrics(siblings[project_id], pricings[project_id])
+        found, _ = attach_to_metrics(siblings[project_id], results[project_id])
+        attached[project_id] = (prices, found)
+    for metric in metrics:
+        prices, found = attached[metric.project_id]
+        metric.pricings = prices.get(metric.pk, [])  # type: ignore[attr-defined]
+        metric.results = found.get(metric.pk, [])  # type: ignore[attr-defined]
+
+
+def _locations() -> Prefetch:
+    return Prefetch(
+        "delivery_locations",
+        queryset=DeliveryLocation.objects.only("project_id", "position", "country"),
+    )
+
+
+@extend_schema_view(**_list_schema(CaseSerializer, CaseFilter))
+class CaseViewSet(PublishedViewSet):
+    """Case studies: impact bonds and other outcomes contracts."""
+
+    filterset_class = CaseFilter
+    serializer_class = CaseSerializer
+    lookup_field = "indigo_id"
+
+    def published(self) -> QuerySet:
+        return Project.objects.published()
+
+    def shape(self, queryset: QuerySet) -> QuerySet:
+        return queryset.defer("import_baseline", "search_text").prefetch_related(_locations())
+
+    def get_queryset(self) -> QuerySet:
+        published = cast(ProjectQuerySet, self.published())
+        return published.for_detail().defer("import_baseline", "search_text")
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def decorate(self, rows: Iterable[Any]) -> None:
+        if self.action != "retrieve":
+            return
+        for project in rows:  # for_detail() fetched its metrics, prices and results
+            metrics = list(project.outcome_metrics.all())
+            prices, _ = attach_to_metrics(metrics, project.outcome_pricings.all())
+            results, _ = attach_to_metrics(metrics, project.results.all())
+            for metric in metrics:
+                metric.pricings = prices.get(metric.pk, [])
+                metric.results = results.get(metric.pk, [])
+
+    def withdrawn_rows(self) -> QuerySet:
+        return Project.objects.filter(once_public(Project, published_project_q(""))).values(
+            "updated_at", record_id=F("indigo_id")
+        )
+
+    def last_changed(self) -> dt.datetime | None:
+        return cases_last_changed()
+
+
+@extend_schema_view(**_list_schema(OrganisationSerializer))
+class OrganisationViewSet(PublishedViewSet):
+    """Organisations: outcome payers, investors, service providers, intermediaries."""
+
+    serializer_class = OrganisationSerializer
+    lookup_field = "indigo_id"
+    default_order = ("indigo_id",)
+
+    def published(self) -> QuerySet:
+        return Organisation.objects.published().defer("import_baseline")
+
+    def withdrawn_rows(self) -> QuerySet:
+        return Organisation.objects.filter(once_public(Organisation, Q(status=PUBLISHED))).values(
+            "updated_at", record_id=F("indigo_id")
+        )
+
+    def last_changed(self) -> dt.datetime | None:
+        return cases_last_changed()
+
+
+@extend_schema_view(**_list_schema(FundSerializer))
+class FundViewSet(PublishedViewSet):
+    """Outcome funds: funds that pay for outcomes across several projects."""
+
+    serializer_class = FundSerializer
+    lookup_field = "indigo_id"
+    default_order = ("indigo_id",)
+
+    def published(self) -> QuerySet:
+        return OutcomeFund.objects.published().defer("import_baseline")
+
+    def withdrawn_rows(self) -> QuerySet:
+        return OutcomeFund.objects.filter(once_public(OutcomeFund, Q(status=PUBLISHED))).values(
+            "updated_at", record_id=F("indigo_id")
+        )
+
+    def last_changed(self) -> dt.datetime | None:
+        return cases_last_changed()
+
+
+class WithdrawnMetricSerializer(WithdrawnSerializer):
+    id = serializers.IntegerField(source="record_id")
+
+
+@extend_schema_view(
+    **{
+        **_list_schema(OutcomeMetricSerializer, CaseFilter),
+        "withdrawn": extend_schema(
+            parameters=[UPDATED_SINCE],
+            responses={200: WithdrawnMetricSerializer(many=True), **ERRORS},
+            description="Metrics of cases that were public and are no longer: delete them.",
+        ),
+    }
+)
+class OutcomeMetricViewSet(PublishedViewSet):
+    """Outcome metrics with their prices and results, of the cases the case-list
+    parameters choose; ``updated_since`` keeps the metrics of cases changed since."""
+
+    filterset_class = CaseFilter
+    serializer_class = OutcomeMetricSerializer
+    withdrawn_serializer_class = WithdrawnMetricSerializer
+
+    def published(self) -> QuerySet:
+        return Project.objects.published()
+
+    def listed(self, request: Any) -> QuerySet:
+        # The cases the parameters choose (updated_since applies to them: a metric has no
+        # time of its own), and their metrics.
+        projects = super().listed(request)
+        return self.metrics().filter(project__in=projects.order_by().values("pk"))
+
+    def metrics(self) -> QuerySet:
+        return (
+            OutcomeMetric.objects.filter(published_project_q())
+            .select_related("project")
+            .defer("import_baseline", "project__import_baseline", "project__search_text")
+            .order_by("project__indigo_id", "position")
+        )
+
+    def get_queryset(self) -> QuerySet:
+        return self.metrics()
+
+    def decorate(self, rows: Iterable[Any]) -> None:
+        attach_outcomes(rows)
+
+    def withdrawn_rows(self) -> QuerySet:
+        return OutcomeMetric.objects.filter(
+            project__in=Project.objects.filter(
+                once_public(Project, published_project_q(""))
+            ).values("pk")
+        ).values(record_id=F("id"), updated_at=F("project__updated_at"))
+
+    def last_changed(self) -> dt.datetime | None:
+        return cases_last_changed()

@@ -268,6 +268,12 @@ INDIGO_ATTRIBUTION = (
 )
 SITE_NAME = "Outcomes Knowledge Bank"
 
+# OAI-PMH (/oai, golab.oai): the contact a harvester sees, the name in the records' identifiers
+# (oai:<name>:case/12; by convention a domain the repository owns) and the records per page.
+OAI_ADMIN_EMAIL = os.environ.get("OAI_ADMIN_EMAIL", "outcomes-data@example.org").strip()
+OAI_REPOSITORY_IDENTIFIER = os.environ.get("OAI_REPOSITORY_IDENTIFIER", "outcomes.example.org")
+OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100, minimum=1)
+
 # The read-only open-data API (/api/v1/, golab.api): anonymous, read-only, rate-limited per
 # client address through the default cache, JSON only (the browsable API would be a second
 # set of HTML pages to keep accessible).

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+import probablepeople
 from nameparser import HumanName
 
 from common.partial_dates import parse_partial_date
@@ -215,7 +216,7 @@ _DATE_RE = re.compile(_DATE, re.IGNORECASE)
 
 _ACCESSED_RE = re.compile(
     r"[\[(]?\s*(?:,\s*)?(?:all\s+)?(?:date\s+)?"
-    r"(?:accessed|accesed|acessed|accessed\s+on|visited|consulted|retrieved|access\s*:)"
+    r"(?:ac+ess?ed|ac+ese?d|access(?=\s+on\b)|visited|consulted|retrieved|access\s*:)"
     r"\s*(?:on\b)?\s*:?\s*"
     rf"(?P<date>{_DATE})?"
     r"\s*(?:[\])])?\s*(?:at\b\s*:?)?",
@@ -226,7 +227,7 @@ _PAGE_NUMBER = r"(?:\d+|[ivxlc]+\b)"
 _LOCATOR_RE = re.compile(
     r"(?:^|(?<=[\s,.;:(\-–]))"
     r"(?P<word>(?i:pages?|pgs?\.?|pp\.?|p\.)|p(?=\s?\d)|P\.)\s*"
-    rf"(?P<first>{_PAGE_NUMBER}|cover page)"
+    rf"(?P<first>{_PAGE_NUMBER}|(?i:cover page))"
     rf"(?:\s*(?:-|–|to)\s*(?P<last>{_PAGE_NUMBER}))?"
     r"(?:\s*onwards)?"
     r"(?:\s*\((?:[a-z ]{3,20})\))?"
@@ -286,7 +287,8 @@ _QUOTED_RE = re.compile(
 _APA_RE = re.compile(
     r"^(?P<who>[^\"“(]{2,160}?)\.?\s*\((?P<year>(?:19|20)\d{2})[a-z]?\)\.?\s*(?P<rest>.+)$"
     r"|^(?P<who2>[^\"“(]{2,160}?)\.?\s*\((?P<nd>forthcoming|n\.d\.)\)\.?\s*(?P<rest2>.+)$"
-    r"|^(?P<who3>[A-Z][\w&-]*(?: [A-Z][\w&-]*){0,3})\.\s+(?P<year3>(?:19|20)\d{2})\.\s+(?P<rest3>.+)$",
+    r"|^(?P<who3>[A-Z][\w&-]*(?: [A-Za-z][\w&-]*){0,3})\.\s+(?:[A-Z][a-z]+\.?\s+(?:\d{1,2},\s+)?)?"
+    r"(?P<year3>(?:19|20)\d{2})\.\s+(?P<rest3>.+)$",
     re.IGNORECASE,
 )
 
@@ -373,11 +375,29 @@ _ORG_WORDS = {
     "community",
     "big",
     "evaluation",
+    "girls",
+    "boys",
+    "reach",
+    "zone",
+    "enterprise",
+    "in",
+    "on",
+    "at",
+    "to",
+    "by",
+    "with",
+    "from",
 }
+_DOCUMENT_WORDS = re.compile(
+    r"(?i)\b(?:evaluation|report|presentation|press|communiqué|paper|article|webpage|website"
+    r"|blog|fact ?sheet|case study|brief|review)\b"
+)
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "del", "dos"}
 
 
 def _looks_like_person(text: str) -> bool:
+    """Whether a short phrase is a person's name ("Jake Anders", "C. Erskine"): capitalised
+    words, none an organisation word, and probablepeople's model tags it as a person."""
     words = text.replace("&", " ").split()
     if not 2 <= len(words) <= 4:
         return False
@@ -390,7 +410,10 @@ def _looks_like_person(text: str) -> bool:
             r"[A-ZÀ-Ý][a-zà-ÿ'’-]+|[A-Z]\.(?:[A-Z]\.)*|[A-Z][a-z]+-[A-Z][a-z]+", word
         ):
             return False
-    return True
+    try:
+        return probablepeople.tag(text)[1] == "Person"
+    except probablepeople.RepeatedLabelError:
+        return False
 
 
 def _person(name: str) -> ParsedAuthor:
@@ -411,11 +434,17 @@ def _authors_from(who: str) -> tuple[ParsedAuthor, ...]:
     """Authors from the text before a title: ``Smeets, D.``, ``van Es, B., Houben, O., &
     Lycklama, M.``, ``Jake Anders, Richard Dorset``, ``Gillian Plumridge & Judy Sebba``, or an
     organisation (``Ecorys``, ``Big Lottery Fund``)."""
-    text = " ".join(who.strip(" ,.:;-–").split())
-    if not text:
+    text = " ".join(who.strip(" ,:;-–").split())
+    if re.search(r"(?:^|[\s,.])[A-Z]$", text):
+        text += "."  # "Smeets, D" lost its full stop to the sentence
+    text = text.rstrip(" ,") if text.endswith(".") and re.search(r"\b[A-Z]\.$", text) else text.strip(" .")
+    if not text or _DOCUMENT_WORDS.search(text):
         return ()
     if re.search(r"\bet al\.?$", text):
-        return (_person(re.sub(r",?\s*et al\.?$", "", text)),)
+        family = re.sub(r",?\s*et al\.?$", "", text).strip()
+        if len(family.split()) == 1 or family.split()[0].lower() in _PARTICLES:
+            return (ParsedAuthor(family, "person"),)  # a family name alone: "van Es"
+        return (_person(family),)
     # Family, Initials lists (APA): split after each initial.
     if re.search(r"[A-Za-zÀ-ÿ-]+,\s*(?:[A-Z]\.\s*)+", text):
         chunks = re.split(r"(?<=\.)\s*,?\s*(?:&|and|AND)?\s+(?=[A-Za-zÀ-ÿ])|\s+(?:&|AND)\s+", text)
@@ -557,6 +586,9 @@ def _type_from_text(text: str, url: str, kind_prefix: str) -> tuple[str, str]:
         match = _CORRESPONDENCE_RE.search(text)
         assert match is not None
         return "correspondence", f"string mentions {match.group(0).strip().lower()!r}"
+    academic = dict(_TEXT_TYPE_RULES)["academic-article"].search(text)
+    if academic:
+        return "academic-article", f"string mentions {academic.group(0).strip().lower()!r}"
     if kind_prefix:
         kind = kind_prefix.lower()
         mapped = {
@@ -621,9 +653,7 @@ def _design(text: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- splitting
 
-_SPLIT_RE = re.compile(
-    r"\s*;\s+|\s*\n\s*|\s+AND\s+|\.?\s+See also\s+|\s*,?\s+and\s+see\s+|\.\s+Sources include:\s*"
-)
+_SPLIT_RE = re.compile(r"\s*;\s+|\.?\s+See also\s+|\s*,?\s+and\s+see\s+|\.\s+Sources include:\s*")
 
 
 def _words(text: str) -> int:
@@ -637,8 +667,12 @@ def _has_anchor(text: str) -> bool:
     )
 
 
-_AND_SPLIT = re.compile(r"\s*,?\s+and\s+(?=[A-Z(])")
-_LIST_SPLIT = re.compile(r"(?<=[\w/])[.,]\s+(?=[A-Z][^,]{2,80}?\s+(?:at\s+)?https?://)")
+_AND_SPLIT = re.compile(
+    r"\s*\n\s*|\s+AND\s+|\s*,?\s+and\s+(?=[A-Z(]|(?:e-?mail|interview|correspondence)\b)"
+)
+_LIST_SPLIT = re.compile(
+    r"(?<=[\w/])[.,]\s+(?=[A-Z][^,]{2,80}?\s+(?:at\s+)?https?://)|(?<=[\w/)])\.\s+(?=[A-Z])"
+)
 
 
 def _split_at(text: str, pattern: re.Pattern[str]) -> list[str]:
@@ -648,7 +682,11 @@ def _split_at(text: str, pattern: re.Pattern[str]) -> list[str]:
     start = 0
     for match in pattern.finditer(text):
         before, after = text[start : match.start()], text[match.end() :]
-        if _has_anchor(before) and _words(before) >= 3 and _words(after) >= 3:
+        if (
+            _has_anchor(before)
+            and _words(before) >= 1
+            and (_words(after) >= 2 or _URL_RE.search(after))
+        ):
             parts.append(before)
             start = match.end()
     parts.append(text[start:])
@@ -662,6 +700,7 @@ def _split_sources(text: str) -> list[str]:
     for piece in _SPLIT_RE.split(text):
         if not piece or not piece.strip(" .,;"):
             continue
+        piece = re.sub(r"\s*\n\s*(?=\S)", lambda m: m.group(0) if "\n" in m.group(0) else " ", piece)
         if parts and (_words(piece) < 2 and not _URL_RE.search(piece)):
             parts[-1] += " " + piece
             continue
@@ -675,6 +714,11 @@ def _split_sources(text: str) -> list[str]:
 
 def _strip(text: str) -> str:
     text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"^\s*(?:and|&)\s+|\s+(?:and|&)\s*[.,;:]?\s*$", " ", text)
+    if text.count("(") > text.count(")"):
+        text = re.sub(r"\((?=[^()]*$)", " ", text)  # an opening bracket whose end was a note
+    if text.count(")") > text.count("("):
+        text = re.sub(r"^([^()]*)\)", r"\1 ", text)
     text = re.sub(r"\(\s*[,;:]?\s*\)|\[\s*\]", " ", text)
     text = re.sub(r"\s+([,.;:])", r"\1", text)
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
@@ -734,7 +778,10 @@ def _read_part(part: str) -> _Work:
     for match in _ACCESSED_RE.finditer(s):
         if match.group("date") and not work.accessed:
             work.accessed = _parse_date(match.group("date"))
-    s = _ACCESSED_RE.sub(" ", s)
+    s = re.sub(
+        rf"\((?P<d>{_DATE})\s*;\s*(?=ac+ess|visited)", lambda m: f"({m.group('d')}) (", s, flags=re.I
+    )
+    s = _ACCESSED_RE.sub(_balanced_blank, s)
 
     # Notes in brackets, including the language of the original.
     for match in _NOTES_RE.finditer(s):
@@ -747,7 +794,7 @@ def _read_part(part: str) -> _Work:
     locators = []
     for match in _LOCATOR_RE.finditer(s):
         first, last = match.group("first"), match.group("last")
-        if first == "cover page":
+        if first.lower() == "cover page":
             locators.append("cover page")
         else:
             locators.append((first, last))
@@ -827,6 +874,14 @@ def _read_part(part: str) -> _Work:
     if lead and _PAREN_PUBLISHER_RE.fullmatch(f"({lead.group('inner')})"):
         _publisher_year(work, lead.group("inner"))
         s = s[lead.end() :]
+    elif lead and s[lead.end() :].strip(" .,;:"):
+        # "(Changing Lives website) Title": who published it, then the title.
+        who = _strip(re.sub(r"(?i)\b(?:website|webpage|web page)\b", " ", lead.group("inner")))
+        if who and len(who.split()) <= 8:
+            work.publisher = work.publisher or who
+            s = s[lead.end() :]
+    elif lead:
+        s = lead.group("inner")
     else:
         matches = list(_PAREN_PUBLISHER_RE.finditer(s))
         if matches:
@@ -846,7 +901,17 @@ def _read_part(part: str) -> _Work:
 
     # A quoted title: Who, "Title" ...
     quoted = _QUOTED_RE.search(s)
-    if quoted and len(next(g for g in quoted.groups() if g).split()) >= 2:
+    if quoted:
+        inside = len(next(g for g in quoted.groups() if g).split())
+        before = s[: quoted.start()]
+        documentish = bool(_DOCUMENT_WORDS.search(before))
+        if (
+            inside < 2
+            or (len(before.split()) > 8 and not (documentish and inside >= 4))
+            or (documentish and inside < 4)
+        ):
+            quoted = None
+    if quoted:
         title = next(g for g in quoted.groups() if g)
         who = s[: quoted.start()]
         after = s[quoted.end() :]
@@ -880,6 +945,18 @@ def _read_part(part: str) -> _Work:
     return work
 
 
+def _balanced_blank(match: re.Match[str]) -> str:
+    """Blank out a note, keeping a bracket it closes but did not open (or the reverse)."""
+    text = match.group(0).strip()
+    opened = text.startswith(("(", "["))
+    closed = text.endswith((")", "]"))
+    if closed and not opened:
+        return ") "
+    if opened and not closed:
+        return " ("
+    return " "
+
+
 def _publisher_year(work: _Work, inner: str) -> bool:
     """Read "Publisher, 2019" (or "2019", "Publisher, n.d.") from inside brackets."""
     match = re.fullmatch(
@@ -889,6 +966,12 @@ def _publisher_year(work: _Work, inner: str) -> bool:
     )
     if not match:
         return False
+    if _DATE_RE.fullmatch(inner.strip()):
+        date = _parse_date(inner)
+        if date:
+            work.date = work.date or date
+            work.year = work.year or int(date[:4])
+            return True
     who = match.group("who").strip(" ,;")
     date_in_who = _DATE_RE.search(f"{who} {match.group('year') or ''}".strip())
     if who and date_in_who and date_in_who.start() > 0:

@@ -150,9 +150,10 @@ def _cluster(
         if not _is_correspondence(citation):
             continue
         session = re.search(r"hack and learn", titles[index])
-        if session and citation.date:
-            fixed[index] = f"hack-and-learn-{citation.date[:7]}"
-            groups.rule[index] = f"the Hack and Learn session of {citation.date[:7]}"
+        when = citation.date[:7] or (str(citation.year) if citation.year else "")
+        if session and when:
+            fixed[index] = f"hack-and-learn-{when}"
+            groups.rule[index] = f"the Hack and Learn session of {when}"
             continue
         scope = ""
         if not citation.date:

@@ -103,6 +103,10 @@ def normalise_url(url: str) -> str:
         if target:
             return normalise_url(target)
     host = parts.netloc.lower()
+    try:
+        host = host.encode("idna").decode("ascii")  # вэб.рф and xn--90ab5f.xn--p1ai are one host
+    except UnicodeError:
+        pass
     host = host.removeprefix("www.")
     if host.endswith(":80") or host.endswith(":443"):
         host = host.rsplit(":", 1)[0]
@@ -275,7 +279,7 @@ _KIND_PREFIX_RE = re.compile(
 )
 _YEAR = r"(?:19|20)\d{2}"
 _PAREN_PUBLISHER_RE = re.compile(
-    rf"\((?P<who>[^()]*?)[,;\s]*(?P<year>{_YEAR})[a-z]?\)"
+    rf"\((?P<who>[^()]*?)[,;\s]*(?P<year>{_YEAR})[a-z]?[\s;,]*\)"
     r"|\((?P<who2>[^()]*?)[,;\s]*(?P<nd>n\.\s?d\.?|forthcoming)\)",
     re.IGNORECASE,
 )
@@ -437,7 +441,11 @@ def _authors_from(who: str) -> tuple[ParsedAuthor, ...]:
     text = " ".join(who.strip(" ,:;-–").split())
     if re.search(r"(?:^|[\s,.])[A-Z]$", text):
         text += "."  # "Smeets, D" lost its full stop to the sentence
-    text = text.rstrip(" ,") if text.endswith(".") and re.search(r"\b[A-Z]\.$", text) else text.strip(" .")
+    text = (
+        text.rstrip(" ,")
+        if text.endswith(".") and re.search(r"\b[A-Z]\.$", text)
+        else text.strip(" .")
+    )
     if not text or _DOCUMENT_WORDS.search(text):
         return ()
     if re.search(r"\bet al\.?$", text):
@@ -504,7 +512,7 @@ _TEXT_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
         "contract-or-legal",
         re.compile(
             r"(?<!impact )(?<!outcomes )(?<!social )\bcontract\b(?! à impact)(?!s? à impact)"
-            r"|\bagreement\b|\bdeed\b|\bdecree\b|\bdecreto\b|\bdécret\b|\blegislation\b"
+            r"|^(?:\w+\s+){0,4}agreement\b|\bagreement (?:between|among|with|for)\b|\bdeed\b|\bdecree\b|\bdecreto\b|\bdécret\b|\blegislation\b"
             r"|\binvitation to tender\b|\brequest for proposals?\b|\bterms of reference\b"
             r"|\bcontract award\b|\bcontracts finder\b|\bMOU\b|\bmemorandum of understanding\b"
             r"|\bregulation\b|\blaw\b|\bstatute\b",
@@ -529,7 +537,7 @@ _TEXT_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"evaluat|\bévaluation|\bevaluación|\bavaliação|\bevaluatie|\bevaluierung"
             r"|\bimpact assessment|\bindependent assessment|\bin[- ]depth review|\bdeep dive"
-            r"|\b(?:interim|final|baseline|update|progress|learning) (?:\w+ )?report"
+            r"|\b(?:interim|final|baseline|learning) (?:\w+ )?report"
             r"|\bverification\b|\bvalidation\b|\bcohort \d+ analysis|\blessons learned"
             r"|\brelatório (?:de )?(?:avaliação|final)|\brapport d'évaluation|\bzwischenbericht",
             re.IGNORECASE,
@@ -653,7 +661,7 @@ def _design(text: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- splitting
 
-_SPLIT_RE = re.compile(r"\s*;\s+|\.?\s+See also\s+|\s*,?\s+and\s+see\s+|\.\s+Sources include:\s*")
+_SPLIT_RE = re.compile(r"\.?\s+See also\s+|\s*,?\s+and\s+see\s+|\.\s+Sources include:\s*")
 
 
 def _words(text: str) -> int:
@@ -671,7 +679,7 @@ _AND_SPLIT = re.compile(
     r"\s*\n\s*|\s+AND\s+|\s*,?\s+and\s+(?=[A-Z(]|(?:e-?mail|interview|correspondence)\b)"
 )
 _LIST_SPLIT = re.compile(
-    r"(?<=[\w/])[.,]\s+(?=[A-Z][^,]{2,80}?\s+(?:at\s+)?https?://)|(?<=[\w/)])\.\s+(?=[A-Z])"
+    r"(?<=[\w/])[.,]+\s+(?=[A-Z][^,]{2,80}?\s+(?:at\s+)?https?://)|(?<=\w\w|\w\))\.\s+(?=[A-Z])"
 )
 
 
@@ -693,19 +701,55 @@ def _split_at(text: str, pattern: re.Pattern[str]) -> list[str]:
     return parts
 
 
+_STOCK_WORDS = re.compile(
+    r"(?i)\b(?:available|at|from|online|accessed|accesed|retrieved|on|see|pdf|pages?|pg|pp?|"
+    r"not|publicly|link|url|also|all)\b"
+)
+
+
+def _substance(text: str) -> int:
+    """How many words of a piece are not a URL, a date, a locator or a stock phrase."""
+    rest = _URL_RE.sub(" ", text)
+    rest = _DATE_RE.sub(" ", rest)
+    rest = _STOCK_WORDS.sub(" ", rest)
+    return len(re.findall(r"[^\W\d_]{2,}", rest))
+
+
+def _top_level_split(text: str) -> list[str]:
+    """Split on ``;`` outside brackets and quotes (``(06/2015; accessed July 2019)`` stays)."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif char == ";" and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    pieces: list[str] = []
+    for part in parts:
+        pieces.extend(_SPLIT_RE.split(part))
+    return pieces
+
+
 def _split_sources(text: str) -> list[str]:
-    """The sources one string cites, in order. Splits on ``;``, line breaks, ``AND``, ``See
-    also``, and on `` and `` / ``, `` after a URL or a page locator."""
+    """The sources one string cites, in order. Splits on ``;`` (outside brackets), ``See
+    also``, and on line breaks, ``and``/``AND``, ``, `` or ``. `` after a URL, a locator or
+    an accessed note. A piece with no words of its own (a URL after "Available at:", a page)
+    belongs to the one before."""
     parts: list[str] = []
-    for piece in _SPLIT_RE.split(text):
+    for piece in _top_level_split(text):
         if not piece or not piece.strip(" .,;"):
             continue
-        piece = re.sub(r"\s*\n\s*(?=\S)", lambda m: m.group(0) if "\n" in m.group(0) else " ", piece)
-        if parts and (_words(piece) < 2 and not _URL_RE.search(piece)):
-            parts[-1] += " " + piece
-            continue
         for chunk in _split_at(piece, _AND_SPLIT):
-            parts.extend(p for p in _split_at(chunk, _LIST_SPLIT) if p.strip(" .,;"))
+            for part in _split_at(chunk, _LIST_SPLIT):
+                if not part.strip(" .,;"):
+                    continue
+                if parts and _substance(part) < 2 and not _substance(parts[-1]) < 2:
+                    parts[-1] += " " + part
+                else:
+                    parts.append(part)
     return parts or [text]
 
 
@@ -779,7 +823,10 @@ def _read_part(part: str) -> _Work:
         if match.group("date") and not work.accessed:
             work.accessed = _parse_date(match.group("date"))
     s = re.sub(
-        rf"\((?P<d>{_DATE})\s*;\s*(?=ac+ess|visited)", lambda m: f"({m.group('d')}) (", s, flags=re.I
+        rf"\((?P<d>{_DATE})\s*;\s*(?=ac+ess|visited)",
+        lambda m: f"({m.group('d')}) (",
+        s,
+        flags=re.I,
     )
     s = _ACCESSED_RE.sub(_balanced_blank, s)
 
@@ -816,7 +863,10 @@ def _read_part(part: str) -> _Work:
     if kind:
         work.kind_prefix = kind.group("kind")
         s = s[kind.end() :]
-    s = _PREFIX_RE.sub("", s)
+    without = _PREFIX_RE.sub("", s)
+    if without != s and _words(without) < 4 and not work.url and not _re_year(without):
+        without = s  # "Own calculation based on Amount committed": a note, nothing cited
+    s = without
     kind = _KIND_PREFIX_RE.match(s)
     if kind and not work.kind_prefix:
         work.kind_prefix = kind.group("kind")
@@ -849,9 +899,13 @@ def _read_part(part: str) -> _Work:
                 work.title = _strip(next(g for g in quoted.groups() if g))
                 tail = rest[quoted.end() :]
             else:
-                pieces = re.split(r"(?<=[^A-Z\s][^\s.]{1})\.\s+(?=[A-Z\d])", rest, maxsplit=1)
+                pieces = re.split(r"(?<=\w\w)\.\s+(?=[A-Z\d])|\s*\[", rest, maxsplit=1)
                 work.title = _strip(pieces[0])
                 tail = pieces[1] if len(pieces) > 1 else ""
+            place = re.search(r",\s*(?P<place>[A-Z][\w ]+):\s*(?P<pub>[^,.:]+)$", work.title)
+            if place and not tail:  # "Title, Amsterdam: Royal Tropical Institute"
+                work.publisher = place.group("pub").strip()
+                work.title = _strip(work.title[: place.start()])
             tail = _strip(re.sub(r"(?i)\[[^\]]*\]", " ", tail))
             journal = re.match(r"^(?P<j>[^,]+?),\s*\d+\s*(?:\(\d+\))?,", tail)
             if journal:
@@ -945,6 +999,10 @@ def _read_part(part: str) -> _Work:
     return work
 
 
+def _re_year(text: str) -> bool:
+    return bool(re.search(rf"\b{_YEAR}\b", text))
+
+
 def _balanced_blank(match: re.Match[str]) -> str:
     """Blank out a note, keeping a bracket it closes but did not open (or the reverse)."""
     text = match.group(0).strip()
@@ -960,7 +1018,7 @@ def _balanced_blank(match: re.Match[str]) -> str:
 def _publisher_year(work: _Work, inner: str) -> bool:
     """Read "Publisher, 2019" (or "2019", "Publisher, n.d.") from inside brackets."""
     match = re.fullmatch(
-        rf"\s*(?P<who>.*?)[,;\s]*(?:(?P<year>{_YEAR})[a-z]?|(?P<nd>n\.\s?d\.?|forthcoming))\s*",
+        rf"\s*(?P<who>.*?)[,;\s]*(?:(?P<year>{_YEAR})[a-z]?|(?P<nd>n\.\s?d\.?|forthcoming))[\s;,]*",
         inner,
         re.IGNORECASE,
     )
@@ -1013,18 +1071,48 @@ def _finish_title(work: _Work, text: str) -> str:
             work.date = work.date or date
             s = _strip(s[: trailing.start()])
     # A trailing year: ", 2018".
-    year = re.search(rf",\s*(?P<y>{_YEAR})$", s)
+    year = re.search(rf"(?:,|(?<=[?!]))\s*(?P<y>{_YEAR})$", s)
     if year:
         work.year = work.year or int(year.group("y"))
-        s = _strip(s[: year.start()])
+        s = _strip(s[: year.start()]) + ("?" if s[: year.start()].rstrip().endswith("?") else "")
+        s = s.replace("??", "?")
     elif re.search(rf"\s(?P<y>{_YEAR})$", s) and work.year is None:
         bare = re.search(rf"\s(?P<y>{_YEAR})$", s)
         assert bare is not None
         if not re.search(rf"\d\s*[-–/]\s*{bare.group('y')}$", s):
             work.year = int(bare.group("y"))
+    publisher = re.search(
+        r"\.\s+(?P<p>(?:Minist[eèéê]r(?:e|io|y)|Department|Government|Gouvernement|Gobierno"
+        r"|Cabinet Office|City of|Council)\b[^.]*)$",
+        s,
+    )
+    if publisher and not work.publisher:
+        work.publisher = _strip(publisher.group("p"))
+        s = _strip(s[: publisher.start()])
     s = re.sub(r"^(?:the\s+)?(?:report|article)\s*[:\-–]\s*", "", s, flags=re.I)
-    s = s.strip(" \"'“”‘’")
+    # A closing sentence that only names the medium: ". Official legal information website".
+    s = re.sub(
+        r"(?<=[.\"”])\s+(?:[\w-]+\s+){0,4}(?:website|webpage|web page)\.?$", "", s, flags=re.I
+    )
+    s = _strip_quotes(s)
     return _strip(s)
+
+
+def _strip_quotes(text: str) -> str:
+    """Quotes around a whole title go; a quote inside it stays, unless it is left unpaired
+    at an end."""
+    pairs = {'"': '"', "“": "”", "'": "'", "‘": "’"}
+    text = text.strip()
+    while len(text) > 1 and text[0] in pairs and text[-1] == pairs[text[0]]:
+        text = text[1:-1].strip()
+    for quote in ('"', "“", "”"):
+        if text.count(quote) % 2 and text.count('"') + text.count("“") + text.count("”") == 1:
+            text = text.strip(quote).strip()
+    if text.endswith('"') and text.count('"') % 2:
+        text = text[:-1].rstrip()
+    if text.startswith('"') and text.count('"') % 2:
+        text = text[1:].lstrip()
+    return text
 
 
 def _structured_date(raw: str) -> str:

@@ -128,6 +128,52 @@ def _series_marks(title: str, year: int | None) -> frozenset[str]:
     return frozenset(marks)
 
 
+_NOISE = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "for",
+    "and",
+    "in",
+    "on",
+    "to",
+    "by",
+    "with",
+    "sib",
+    "sibs",
+    "fact",
+    "sheet",
+    "factsheet",
+    "report",
+    "memorandum",
+    "information",
+    "programme",
+    "program",
+    "project",
+    "projects",
+    "ppt",
+    "cover",
+    "page",
+    "pdf",
+    "h3",
+}
+
+
+def _differences_are_noise(left: str, right: str) -> bool:
+    """Whether two similar titles differ only by small words or typos ("LCF"/"LFC"), not by
+    a name ("Fiche ... Messidor" / "Fiche ... Woork" are two documents)."""
+    left_words, right_words = set(left.split()), set(right.split())
+    only_left, only_right = left_words - right_words, right_words - left_words
+    for word, others in ((w, only_right) for w in only_left):
+        if word not in _NOISE and not any(fuzz.ratio(word, o) >= 75 for o in others):
+            return False
+    for word, others in ((w, only_left) for w in only_right):
+        if word not in _NOISE and not any(fuzz.ratio(word, o) >= 75 for o in others):
+            return False
+    return True
+
+
 def _is_correspondence(citation: ParsedCitation) -> bool:
     return citation.document_type == "correspondence"
 
@@ -196,8 +242,10 @@ def _cluster(
                     continue
                 if not _publishers_agree(ca, cb):
                     continue
-                if urls[a] and urls[b] and urls[a] != urls[b] and _is_generic(title):
-                    continue
+                if _GENERIC.search(title) and (urls[a] != urls[b] or not urls[a]):
+                    continue  # "Own website", "GrantNav webpage": only the same page is one work
+                if _is_generic(title) and urls[a] != urls[b]:
+                    continue  # "Companies House" at two addresses: two records
                 groups.union(a, b, f"same title ({title!r}, {ca.year or cb.year or 'no year'})")
 
     # 4. Fuzzy titles, between distinct titles of four words or more.
@@ -219,6 +267,8 @@ def _cluster(
                     year = ca.year or cb.year
                     if _series_marks(left, year) != _series_marks(right, year):
                         continue
+                    if not _differences_are_noise(left, right):
+                        continue
                     groups.union(a, b, f"similar titles ({left!r} ~ {right!r}, score {int(score)})")
 
     # Keys: from the members' most common title and year (then URL), not from input order.
@@ -228,18 +278,25 @@ def _cluster(
     keys = [""] * count
     for index, key in fixed.items():
         keys[index] = key
+    clusters_by_key: dict[str, list[list[int]]] = defaultdict(list)
     for members in members_of.values():
-        signatures = Counter(
-            (titles[i], citations[i].year or 0, urls[i] if not titles[i] else "") for i in members
-        )
-        title, year, url = min(signatures, key=lambda s: (-signatures[s], s[0] == "", s))
+        titled = Counter((titles[i], citations[i].year or 0) for i in members)
+        title, year = min(titled, key=lambda s: (-titled[s], s[0] == "", s))
+        linked = Counter(urls[i] for i in members if urls[i])
+        url = min(linked, key=lambda u: (-linked[u], u)) if linked else ""
         digest = hashlib.sha1(  # noqa: S324 - a key, not security
             f"{title}|{year}|{url}".encode()
         ).hexdigest()[:10]
         label = _slug(title or url) or "untitled"
-        key = f"{label}-{year or 'nd'}-{digest}"
-        for index in members:
-            keys[index] = key
+        clusters_by_key[f"{label}-{year or 'nd'}-{digest}"].append(members)
+    for key, clusters in clusters_by_key.items():
+        for members in clusters:
+            final = key
+            if len(clusters) > 1:  # same title, year and URL, yet not one work: tell apart
+                first = min(citations[i].original for i in members)
+                final += "-" + hashlib.sha1(first.encode()).hexdigest()[:6]  # noqa: S324
+            for index in members:
+                keys[index] = final
     return keys, groups.rule
 
 

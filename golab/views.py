@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from cases.models import PolicySector, Project, capital_note
 from cases.policy_areas import area_summary
+from evidence.areas import area_evidence
 from evidence.models import EvidenceDocument
 
 logger = logging.getLogger(__name__)
@@ -90,4 +91,5 @@ def policy_area_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such policy area") from None
     context = area_summary(area)
     context["evidence"] = EvidenceDocument.objects.key_evaluations(context["projects"].values("pk"))
+    context.update(area_evidence(context["projects"], area.value))
     return render(request, "golab/policy_area_detail.html", context)

@@ -14,13 +14,15 @@ as the citation and the others in ``ParsedCitation.others``. Plain Python, no Dj
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-import probablepeople
+import probablepeople  # type: ignore[import-untyped]
+from dateparser.date import DateDataParser  # type: ignore[import-untyped]
 from nameparser import HumanName
 
 from common.partial_dates import parse_partial_date
@@ -103,10 +105,8 @@ def normalise_url(url: str) -> str:
         if target:
             return normalise_url(target)
     host = parts.netloc.lower()
-    try:
-        host = host.encode("idna").decode("ascii")  # вэб.рф and xn--90ab5f.xn--p1ai are one host
-    except UnicodeError:
-        pass
+    with contextlib.suppress(UnicodeError):  # вэб.рф and xn--90ab5f.xn--p1ai are one host
+        host = host.encode("idna").decode("ascii")
     host = host.removeprefix("www.")
     if host.endswith(":80") or host.endswith(":443"):
         host = host.rsplit(":", 1)[0]
@@ -140,7 +140,7 @@ def normalise_title(title: str) -> str:
 
 # --------------------------------------------------------------------------- dates
 
-_LANGUAGES = ["en", "fr", "es", "pt", "nl", "de", "it"]
+_LANGUAGES = ["en", "fr", "es", "pt", "nl", "de", "it", "fi", "da"]
 
 
 @lru_cache(maxsize=4096)
@@ -171,9 +171,7 @@ def _parse_date(raw: str) -> str:
     match = re.fullmatch(r"(\d{1,2})[./](\d{4})", text)
     if match and 1 <= int(match.group(1)) <= 12:
         return f"{match.group(2)}-{int(match.group(1)):02d}"
-    from dateparser.date import DateDataParser
-
-    data = _date_parser(DateDataParser).get_date_data(text)
+    data = _DATE_PARSER.get_date_data(text)
     if data.date_obj is None:
         return ""
     found = data.date_obj
@@ -186,16 +184,10 @@ def _parse_date(raw: str) -> str:
     return found.date().isoformat()
 
 
-_PARSERS: dict[str, object] = {}
-
-
-def _date_parser(cls):  # type: ignore[no-untyped-def]
-    if "parser" not in _PARSERS:
-        _PARSERS["parser"] = cls(
-            languages=_LANGUAGES,
-            settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "STRICT_PARSING": False},
-        )
-    return _PARSERS["parser"]
+# Day first, as INDIGO writes dates; the languages the snapshots' sources are written in.
+_DATE_PARSER = DateDataParser(
+    languages=_LANGUAGES, settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"}
+)
 
 
 _MONTH_NAMES = (
@@ -512,7 +504,8 @@ _TEXT_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
         "contract-or-legal",
         re.compile(
             r"(?<!impact )(?<!outcomes )(?<!social )\bcontract\b(?! à impact)(?!s? à impact)"
-            r"|^(?:\w+\s+){0,4}agreement\b|\bagreement (?:between|among|with|for)\b|\bdeed\b|\bdecree\b|\bdecreto\b|\bdécret\b|\blegislation\b"
+            r"|^(?:\w+\s+){0,4}agreement\b|\bagreement (?:between|among|with|for)\b"
+            r"|\bdeed\b|\bdecree\b|\bdecreto\b|\bdécret\b|\blegislation\b"
             r"|\binvitation to tender\b|\brequest for proposals?\b|\bterms of reference\b"
             r"|\bcontract award\b|\bcontracts finder\b|\bMOU\b|\bmemorandum of understanding\b"
             r"|\bregulation\b|\blaw\b|\bstatute\b",
@@ -628,7 +621,8 @@ _DESIGN_RULES: list[tuple[str, re.Pattern[str]]] = [
         "quasi-experimental",
         re.compile(
             r"\bquasi[- ]experiment\w*|\bpropensity score\w*|\bPSM\b|\bmatched comparison"
-            r"|\bcomparison group\b|\bdifference[- ]in[- ]differences?|\bsynthetic (?:control|comparison)"
+            r"|\bcomparison group\b|\bdifference[- ]in[- ]differences?"
+            r"|\bsynthetic (?:control|comparison)"
             r"|\bhistorical (?:comparison|baseline|control)|\bregression discontinuity"
             r"|\bcounterfactual\b",
             re.IGNORECASE,
@@ -838,22 +832,22 @@ def _read_part(part: str) -> _Work:
     s = re.sub(r"(?i)\(trans\.?\).*$", " ", s)  # "(trans.) English title ..." after the original
 
     # Locators.
-    locators = []
+    pages: list[tuple[str, str | None]] = []
+    cover = False
     for match in _LOCATOR_RE.finditer(s):
         first, last = match.group("first"), match.group("last")
         if first.lower() == "cover page":
-            locators.append("cover page")
+            cover = True
         else:
-            locators.append((first, last))
+            pages.append((first, last))
     s = _LOCATOR_RE.sub(" ", s)
     sections = [f"{m.group('word').lower()} {m.group('what')}" for m in _SECTION_RE.finditer(s)]
     s = _SECTION_RE.sub(" ", s)
-    pages = [loc for loc in locators if isinstance(loc, tuple)]
     if len(pages) == 1:
         work.locator = _page_locator(*pages[0])
     elif pages:
         work.locator = "pages " + ", ".join(f"{a}-{b}" if b else a for a, b in pages)
-    elif "cover page" in locators:
+    elif cover:
         work.locator = "cover page"
     if sections:
         work.locator = ", ".join([work.locator, *sections] if work.locator else sections)

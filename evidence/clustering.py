@@ -223,9 +223,13 @@ def _cluster(
             for b in members[position + 1 :]:
                 if not _years_agree(citations[a], citations[b]):
                     continue
-                if titles[a] and titles[b] and titles[a] != titles[b]:
-                    if fuzz.token_set_ratio(titles[a], titles[b]) < URL_TITLE_THRESHOLD:
-                        continue
+                if (
+                    titles[a]
+                    and titles[b]
+                    and titles[a] != titles[b]
+                    and fuzz.token_set_ratio(titles[a], titles[b]) < URL_TITLE_THRESHOLD
+                ):
+                    continue  # one address, two documents (a page that lists several)
                 groups.union(a, b, f"same URL ({url})")
 
     # 3. Same normalised title.

@@ -395,7 +395,7 @@ def case_dc(project: Project, page_url: str) -> list[tuple[str, str]]:
         ("source", "INDIGO Impact Bond Dataset"),
         *(("coverage", countries.name(code) or code) for code in codes),
         ("coverage", str(project.launch_year) if project.launch_year else ""),
-        ("rights", settings.INDIGO_ATTRIBUTION),
+        ("rights", f"{settings.INDIGO_ATTRIBUTION}. {settings.INDIGO_LICENCE}."),
     ]
 
 

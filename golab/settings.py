@@ -186,6 +186,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "golab.context_processors.site",
+                "golab.feeds.search_feed",
             ],
         },
     },

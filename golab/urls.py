@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from golab import oai, views
+from golab import downloads, feeds, oai, views
+from golab.sitemaps import SITEMAPS, robots_txt
+
+SITEMAP_INDEX = {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +13,18 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("policy-areas/<slug:slug>/", views.policy_area_detail, name="policy-area-detail"),
     path("oai", oai.endpoint, name="oai"),
+    path("feeds/cases/", feeds.CaseFeed(), name="feed-cases"),
+    path("feeds/evidence/", feeds.EvidenceFeed(), name="feed-evidence"),
+    path("sitemap.xml", sitemap_views.index, SITEMAP_INDEX, name="sitemap-index"),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", robots_txt, name="robots-txt"),
+    path("downloads/", downloads.downloads_page, name="downloads"),
+    path("downloads/<str:name>", downloads.download_file, name="download-file"),
     path("admin/", admin.site.urls),
     path("api/", include("golab.api")),
     path("", include("cases.urls")),

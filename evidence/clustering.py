@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from evidence.citation_parser import ParsedCitation, normalise_title, normalise_url
 
@@ -165,13 +166,18 @@ def _differences_are_noise(left: str, right: str) -> bool:
     a name ("Fiche ... Messidor" / "Fiche ... Woork" are two documents)."""
     left_words, right_words = set(left.split()), set(right.split())
     only_left, only_right = left_words - right_words, right_words - left_words
-    for word, others in ((w, only_right) for w in only_left):
-        if word not in _NOISE and not any(fuzz.ratio(word, o) >= 75 for o in others):
-            return False
-    for word, others in ((w, only_left) for w in only_right):
-        if word not in _NOISE and not any(fuzz.ratio(word, o) >= 75 for o in others):
-            return False
+    for words, others in ((only_left, only_right), (only_right, only_left)):
+        for word in words - _NOISE:
+            if not any(_typo(word, other) for other in others):
+                return False
     return True
+
+
+def _typo(word: str, other: str) -> bool:
+    """One slip of the keys ("LCF"/"LFC", "bond"/"bonds"), or a long word nearly the same."""
+    if min(len(word), len(other)) >= 3 and DamerauLevenshtein.distance(word, other) <= 1:
+        return True
+    return min(len(word), len(other)) >= 6 and fuzz.ratio(word, other) >= 85
 
 
 def _is_correspondence(citation: ParsedCitation) -> bool:

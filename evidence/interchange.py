@@ -1,19 +1,33 @@
 """INDIGO sources and documents as evidence: the two files' layout, and the services that
-turn their rows into de-duplicated evidence documents and section citations."""
+turn the citing rows of four files (project sources and documents, organisation sources,
+fund documents) into one evidence document per distinct work, with each row kept as a
+citation of its work, and into section citations."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import cast
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.db.models import Q
 
 from cases.indigo.apply import ApplyContext, Counts
 from cases.indigo.layout import Table
 from cases.indigo.reading import ParsedRow, ParsedTable, Problem, Report
-from cases.models import Project, published_project_q
+from cases.models import FundDocument, OrganisationSource, Project, published_project_q
 from common.models import PublicationStatus
+from evidence.citation_parser import ParsedCitation, parse_citation
+from evidence.clustering import explain, work_keys
 from evidence.models import (
+    CitationPin,
+    DocumentAuthor,
     DocumentType,
+    EvaluationDesign,
     EvidenceDocument,
+    FundCitation,
+    OrganisationCitation,
     ProjectDocument,
     ProjectSource,
     Section,
@@ -44,17 +58,6 @@ DOCUMENTS = Table("projects_documents.csv", "evidence.ProjectDocument", parent="
 # fmt: on
 TABLES = [SOURCES, DOCUMENTS]
 
-# INDIGO's source Type -> our document type.
-INDIGO_SOURCE_TYPES = {
-    "evaluation report": DocumentType.EVALUATION_REPORT,
-    "report": DocumentType.POLICY_REPORT,
-    "press release": DocumentType.NEWS,
-    "news piece": DocumentType.NEWS,
-    "contract": DocumentType.CONTRACT,
-    "website": DocumentType.WEBSITE,
-    "email correspondence": DocumentType.CORRESPONDENCE,
-}
-
 # projects.csv "(Source ID's)" columns -> the section they back.
 SECTION_COLUMNS = {
     "stage_sources": Section.STAGE,
@@ -68,95 +71,498 @@ SECTION_COLUMNS = {
 }
 
 
-def document_key(table: Table, row: ParsedRow) -> str:
-    """One URL is one document; an entry without a URL is a document of its own."""
-    url = row.values["url"].strip()
-    if url:
-        return f"url:{url}"
-    kind = "source" if table is SOURCES else "document"
-    return f"{kind}:{row.owner}:{row.position + 1}"
+# The four INDIGO files whose rows cite works, and the columns that make the citation.
+CITATION_FILES = (
+    "projects_sources.csv",
+    "projects_documents.csv",
+    "organisations_sources.csv",
+    "funds_documents.csv",
+)
+# Files whose rows carry the full source columns (Id, Name, Type, publisher, dates).
+SOURCE_FILES = {"projects_sources.csv", "organisations_sources.csv"}
+
+# Evaluation designs from the strongest down, as the import prefers one over another.
+DESIGN_STRENGTH: dict[str, int] = {
+    EvaluationDesign.RCT: 6,
+    EvaluationDesign.QUASI_EXPERIMENTAL: 5,
+    EvaluationDesign.PRE_POST: 4,
+    EvaluationDesign.OUTCOME_VALIDATION: 3,
+    EvaluationDesign.PROCESS: 2,
+    EvaluationDesign.QUALITATIVE: 1,
+}
+# What a metric's validation method or definition says about the design of the evaluation
+# that measures it, when it says anything. Checked in order: the first that matches wins.
+METRIC_DESIGNS: list[tuple[str, re.Pattern[str]]] = [
+    (EvaluationDesign.RCT, re.compile(r"\brandomi[sz]ed\b|\bRCTs?\b|random assignment", re.I)),
+    (
+        EvaluationDesign.QUASI_EXPERIMENTAL,
+        re.compile(
+            r"propensity score|\bPSM\b|matched (?:comparison|control)|comparison group|"
+            r"control group|difference[- ]in[- ]differences?|historical (?:comparison|baseline)|"
+            r"synthetic (?:comparison|control)|quasi[- ]experimental|counterfactual",
+            re.I,
+        ),
+    ),
+    (EvaluationDesign.PRE_POST, re.compile(r"\bpre[- ]post\b|before and after", re.I)),
+    (
+        EvaluationDesign.OUTCOME_VALIDATION,
+        re.compile(r"validat|verif|audit", re.I),
+    ),
+]
+# Designs strong enough to pass from a project's metric to its evaluation reports when the
+# metric names no source (a validation method alone says nothing about a report).
+PROJECT_WIDE_DESIGNS = {
+    EvaluationDesign.RCT,
+    EvaluationDesign.QUASI_EXPERIMENTAL,
+    EvaluationDesign.PRE_POST,
+}
+DOCUMENT_FIELDS = [
+    "title",
+    "url",
+    "archive_url",
+    "document_type",
+    "type_basis",
+    "publisher",
+    "publication_date",
+]
+PARTIAL_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
 
-def _new_document(table: Table, row: ParsedRow) -> EvidenceDocument:
-    values = row.values
-    if table is SOURCES:
-        folded = values["source_type"].strip().casefold()
-        return EvidenceDocument(
-            title=values["name"],
-            url=values["url"],
-            document_type=INDIGO_SOURCE_TYPES.get(folded, DocumentType.OTHER),
-            publisher=values["publishing_organisations"],
-            publication_date=values["publication_date"],
-            status=PublicationStatus.PUBLISHED,
+@dataclass
+class Citation:
+    """One row of the four citing files, parsed, and the work it was assigned to."""
+
+    file: str
+    row: ParsedRow
+    text: str
+    url: str
+    parsed: ParsedCitation
+    key: str = ""
+    pinned: bool = False
+    document_id: int = 0
+
+    @property
+    def pin_key(self) -> str:
+        """Stable across imports: the file, the owner and the citation as written (not the
+        row's place, which moves when INDIGO inserts a row)."""
+        digest = hashlib.sha256(f"{self.text}\x1f{self.url}".encode()).hexdigest()[:24]
+        return f"{self.file}|{self.row.owner}|{digest}"
+
+    @property
+    def where(self) -> tuple[str, str, int]:
+        return (self.file, self.row.owner, self.row.position)
+
+    @property
+    def local_id(self) -> str:
+        return str(self.row.values.get("local_id", "")).strip().casefold()
+
+    @property
+    def locator(self) -> str:
+        return (self.parsed.locator or "")[:255]
+
+    @property
+    def accessed(self) -> str:
+        accessed = self.parsed.accessed or ""
+        return accessed if PARTIAL_DATE.match(accessed) else ""
+
+
+def read_citation(file: str, row: ParsedRow) -> Citation:
+    values, cells = row.values, row.cells
+    if file in SOURCE_FILES:
+        text, url = values["name"], values["url"]
+        parsed = parse_citation(
+            text,
+            indigo_type=values["source_type"],
+            publishing_organisations=values["publishing_organisations"],
+            url=url,
+            archive_url=values["archive_url"],
+            publication_date=cells.get("publication_date", ""),
+            accessed_date=cells.get("accessed_date", ""),
+            notes=values.get("notes", ""),
         )
-    title = values["title"]
-    lowered = title.casefold()
-    if "evaluation" in lowered:
-        document_type = DocumentType.EVALUATION_REPORT
-    elif "case study" in lowered:
-        document_type = DocumentType.CASE_STUDY
     else:
-        document_type = DocumentType.OTHER
-    return EvidenceDocument(
-        title=title,
-        url=values["url"],
-        document_type=document_type,
-        status=PublicationStatus.PUBLISHED,
-    )
+        text, url = values["title"], values["url"]
+        parsed = parse_citation(
+            text,
+            url=url,
+            notes=values.get("notes", ""),
+        )
+    return Citation(file=file, row=row, text=text, url=url, parsed=parsed)
 
 
-DOCUMENT_FIELDS = ["title", "url", "document_type", "publisher", "publication_date"]
+def read_citations(parsed: dict[str, ParsedTable]) -> list[Citation]:
+    """Every citing row of the files the snapshot holds, in file order."""
+    return [
+        read_citation(file, row)
+        for file in CITATION_FILES
+        if file in parsed
+        for row in parsed[file].rows
+    ]
 
 
-def ensure_documents(parsed_tables: list[ParsedTable], ctx: ApplyContext) -> dict[str, int]:
-    """Create or refresh the evidence documents the rows cite; return key -> pk.
+@dataclass
+class WorksReport:
+    """What the import made of the citations: for the command's --explain-evidence and the
+    admin's import page."""
 
-    A document cited by several rows takes its metadata from the first of them. Metadata a
-    curator changed since the last import is kept."""
-    counts = ctx.counts.setdefault("evidence documents", Counts())
-    wanted: dict[str, EvidenceDocument] = {}
-    for parsed in parsed_tables:
-        for row in parsed.rows:
-            key = document_key(parsed.table, row)
-            if key not in wanted:
-                wanted[key] = _new_document(parsed.table, row)
-                wanted[key].key = key
-    existing = {doc.key: doc for doc in EvidenceDocument.objects.filter(key__in=list(wanted))}
-    missing = []
-    changed = []
-    metadata_updated = 0
-    for key, fresh in wanted.items():
-        incoming = {name: getattr(fresh, name) for name in DOCUMENT_FIELDS}
-        doc = existing.get(key)
-        if doc is None:
-            fresh.import_baseline = incoming
-            missing.append(fresh)
+    citations: int = 0
+    works: int = 0
+    created: int = 0
+    pinned: int = 0
+    explanations: list[str] = field(default_factory=list)
+
+    @property
+    def merged(self) -> int:
+        """Citations that joined another citation's work."""
+        return self.citations - self.works
+
+    def __str__(self) -> str:
+        return (
+            f"{self.citations} citations are {self.works} works ({self.created} new); "
+            f"{self.merged} citations merged into another's work, {self.pinned} placed by a "
+            "curator's merge or split."
+        )
+
+
+def work_alias(key: str) -> str:
+    """The pin key that sends a whole work key (of a work merged away) to another work, so
+    that a citation first seen after the merge joins the merged work too."""
+    return f"work|{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+
+
+def _pins(wanted: list[str]) -> dict[str, tuple[str | None, int]]:
+    pins: dict[str, tuple[str | None, int]] = {}
+    for start in range(0, len(wanted), 500):
+        for pin_key, doc_key, doc_pk in CitationPin.objects.filter(
+            citation_key__in=wanted[start : start + 500]
+        ).values_list("citation_key", "document__key", "document_id"):
+            pins[pin_key] = (doc_key, doc_pk)
+    return pins
+
+
+def assign_works(
+    citations: list[Citation], report: WorksReport, *, explain_works: bool = True
+) -> None:
+    """Give each citation its work key: the clustering's, unless a curator pinned it (or
+    merged its work into another)."""
+    parsed = [c.parsed for c in citations]
+    # Undated correspondence is one work only within one project, organisation or fund.
+    scopes = [c.row.owner for c in citations]
+    keys = work_keys(parsed, scopes=scopes)
+    for citation, key in zip(citations, keys, strict=True):
+        citation.key = key
+    if explain_works:
+        report.explanations.extend(explain(parsed, keys, scopes=scopes))
+    pins = _pins([c.pin_key for c in citations] + [work_alias(k) for k in set(keys)])
+    for citation in citations:
+        pin = pins.get(citation.pin_key) or pins.get(work_alias(citation.key))
+        if pin is None:
             continue
-        needs_saving, metadata_changed = _refresh(doc, incoming)
+        doc_key, doc_pk = pin
+        # A work a curator merged into always has a key (the merge gives it one).
+        new_key = doc_key or f"curated:{doc_pk}"
+        if new_key != citation.key:
+            report.explanations.append(
+                f"{citation.file} {citation.row.owner} {citation.text[:100]!r}: placed in work "
+                f"{doc_pk} by a curator's merge or split"
+            )
+        citation.key = new_key
+        citation.pinned = True
+        report.pinned += 1
+    report.citations = len(citations)
+
+
+def _best(group: list[Citation]) -> Citation:
+    """The best-informed citation of a work: the one with most metadata, then the
+    shortest title (least decoration), then the first in file order."""
+
+    def score(c: Citation) -> tuple[int, int]:
+        p = c.parsed
+        known = sum(bool(x) for x in (p.url, p.publisher, p.date or p.year, p.authors, p.title))
+        return (-known, len(p.title or c.text))
+
+    return min(group, key=score)
+
+
+def _work_type(group: list[Citation], best: Citation) -> tuple[str, str]:
+    """The work's type: what most of its citations say, other than "other" (the best
+    citation's on a tie)."""
+    votes = Counter(c.parsed.document_type for c in group if c.parsed.document_type)
+    votes.pop(DocumentType.OTHER, None)
+    if not votes:
+        return DocumentType.OTHER, best.parsed.type_basis or ""
+    ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0] != best.parsed.document_type))
+    kind = ranked[0][0]
+    basis = next(c.parsed.type_basis for c in [best, *group] if c.parsed.document_type == kind)
+    return kind, basis or ""
+
+
+URL_IN_TEXT = re.compile(r"<?\b(?:https?://|www\.)\S+>?|\[\s*access[^\]]*\]?", re.I)
+# A page locator left at the end of a title ("…, page 14", "pp. 12-13").
+TRAILING_LOCATOR = re.compile(
+    r"[\s,;:.(]*\b(?:p|pp|pg|pgs|page|pages)\b\.?\s*[\divxlc]+(?:\s*[-–]\s*[\divxlc]+)?[).]*\s*$",
+    re.I,
+)
+
+
+def work_title(citation: Citation) -> str:
+    """A title fit to show: the parsed one, never with an address or an access note in it
+    (a string that is only an address is named by its site)."""
+    p = citation.parsed
+    for text in (p.title, citation.text):
+        cleaned = URL_IN_TEXT.sub(" ", text or "")
+        cleaned = TRAILING_LOCATOR.sub("", " ".join(cleaned.split())).strip(" ,;:-–")
+        if re.search(r"\w{2}", cleaned):
+            return cleaned[:5000]
+    url = p.url or citation.url or citation.text
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url.strip(), flags=re.I).split("/")[0]
+    return f"Web page on {host}" if host else "Untitled source"
+
+
+def _incoming(group: list[Citation]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    best = _best(group)
+    p = best.parsed
+    kind, basis = _work_type(group, best)
+    date = p.date or (str(p.year) if p.year else "")
+    metadata = {
+        "title": work_title(best),
+        "url": p.url or next((c.parsed.url for c in group if c.parsed.url), ""),
+        "archive_url": p.archive_url
+        or next((c.parsed.archive_url for c in group if c.parsed.archive_url), ""),
+        "document_type": kind if kind in DocumentType.values else DocumentType.OTHER,
+        "type_basis": basis,
+        "publisher": p.publisher or "",
+        "publication_date": date if PARTIAL_DATE.match(date) else "",
+    }
+    authors = [(a.name[:300], a.kind) for a in p.authors or []]
+    return metadata, authors
+
+
+Design = tuple[str, str]  # (design, basis)
+# Titles that say a report is about the process, not the outcomes: a project's metric says
+# nothing about their design.
+PROCESS_TITLE = re.compile(r"lessons|implementation|process|qualitative|learning", re.I)
+
+
+def _stronger(current: Design | None, candidate: Design) -> Design:
+    if current is None or DESIGN_STRENGTH.get(candidate[0], 0) > DESIGN_STRENGTH.get(current[0], 0):
+        return candidate
+    return current
+
+
+def metric_design(text: str) -> tuple[str, str] | None:
+    """The design a metric's text names, and the words that name it."""
+    for design, pattern in METRIC_DESIGNS:
+        if match := pattern.search(text):
+            start, end = max(match.start() - 40, 0), min(match.end() + 40, len(text))
+            snippet = " ".join(text[start:end].split())
+            return design, f"…{snippet}…"
+    return None
+
+
+def _ids(value: object) -> list[str]:
+    return [t.strip().casefold() for t in re.split(r"[,;\s]+", str(value or "")) if t.strip()]
+
+
+def designs_from_metrics(
+    parsed: dict[str, ParsedTable], citations: list[Citation], types: dict[str, str]
+) -> tuple[dict[str, Design], dict[str, Design]]:
+    """Work key -> the design the outcome metrics it is cited for imply, with its basis;
+    and apart, the designs guessed for a project's evaluation reports from a metric that
+    names no source (used only when nothing more specific says).
+
+    A metric's validation method and definition name a design ("Matched comparison group");
+    it passes to the works the metric cites (its Sources), to those its results name as
+    Evaluation Documents, and (a strong design, the metric naming no source) to the
+    project's evaluation reports."""
+    by_source: dict[tuple[str, str], list[str]] = defaultdict(list)
+    evaluations: dict[str, set[str]] = defaultdict(set)
+    for c in citations:
+        if c.file == "projects_sources.csv" and c.local_id:
+            by_source[(c.row.owner, c.local_id)].append(c.key)
+        if c.file.startswith("projects_") and types.get(c.key) == DocumentType.EVALUATION_REPORT:
+            evaluations[c.row.owner].add(c.key)
+    found: dict[str, Design] = {}
+    # Project-wide guesses (a metric naming no source) lose to anything more specific.
+    project_wide: dict[str, Design] = {}
+    metric_designs: dict[tuple[str, str], Design] = {}
+    metrics = parsed.get("projects_outcome_metrics.csv")
+    for row in metrics.rows if metrics else []:
+        for column in ("validation_method", "definition"):
+            hit = metric_design(str(row.values.get(column) or ""))
+            if hit is None:
+                continue
+            design, words = hit
+            metric = str(row.values.get("local_id") or f"row {row.position + 1}")
+            basis = f"outcome metric {metric} of {row.owner}: {words}"
+            metric_designs[(row.owner, metric.strip().casefold())] = (design, basis)
+            cited = [k for i in _ids(row.values.get("sources")) for k in by_source[(row.owner, i)]]
+            for key in cited:
+                found[key] = _stronger(found.get(key), (design, basis))
+            if not cited and design in PROJECT_WIDE_DESIGNS:
+                for key in evaluations[row.owner]:
+                    project_wide[key] = _stronger(project_wide.get(key), (design, basis))
+            break
+    results = parsed.get("projects_results.csv")
+    for row in results.rows if results else []:
+        named = _ids(row.values.get("evaluation_documents"))
+        metric = str(row.values.get("outcome_metric_ref") or "").strip().casefold()
+        hit = metric_designs.get((row.owner, metric))
+        if not named or hit is None:
+            continue
+        for key in (k for i in named for k in by_source[(row.owner, i)]):
+            found[key] = _stronger(found.get(key), hit)
+    return found, project_wide
+
+
+def _work_design(
+    group: list[Citation], from_metrics: Design | None, project_wide: Design | None = None
+) -> Design:
+    best: Design | None = None
+    for c in group:
+        if c.parsed.design:
+            best = _stronger(best, (c.parsed.design, c.parsed.design_basis or "the citation"))
+    if from_metrics:
+        best = _stronger(best, from_metrics)
+    if best is None and project_wide and not PROCESS_TITLE.search(work_title(_best(group))):
+        best = project_wide
+    if best is None or best[0] not in EvaluationDesign.values:
+        return "", ""
+    design, basis = best
+    basis = basis if basis.startswith("inferred from") else f"inferred from: {basis}"
+    return design, basis[:2000]
+
+
+def ensure_works(
+    parsed: dict[str, ParsedTable], citations: list[Citation], ctx: ApplyContext
+) -> WorksReport:
+    """Create or refresh one evidence document per work the citations name, and set each
+    citation's document (``citation.document_id``). Metadata comes from the best-informed
+    citation; what a curator changed since the last import is kept; a confirmed design is
+    never changed."""
+    counts = ctx.counts.setdefault("evidence documents", Counts())
+    report = WorksReport()
+    assign_works(citations, report)
+    groups: dict[str, list[Citation]] = defaultdict(list)
+    for citation in citations:
+        groups[citation.key].append(citation)
+    report.works = len(groups)
+    incoming = {key: _incoming(group) for key, group in groups.items()}
+    types = {key: meta["document_type"] for key, (meta, _a) in incoming.items()}
+    metric_designs, project_wide = designs_from_metrics(parsed, citations, types)
+    existing: dict[str, EvidenceDocument] = {}
+    keys = list(groups)
+    for start in range(0, len(keys), 500):
+        for doc in EvidenceDocument.objects.filter(key__in=keys[start : start + 500]).defer("text"):
+            existing[cast(str, doc.key)] = doc
+    curated = {k.split(":", 1)[1] for k in keys if k.startswith("curated:")}
+    for doc_pk in {int(pk) for pk in curated if pk.isdigit()}:
+        # A hand-made work a curator merged imported citations into: it gets its key now.
+        hand_made = EvidenceDocument.objects.filter(pk=doc_pk, key__isnull=True).first()
+        if hand_made is not None:
+            hand_made.key = f"curated:{doc_pk}"
+            hand_made.save(update_fields=["key"])
+            existing[hand_made.key] = hand_made
+    author_rows: dict[str, tuple[list[tuple[str, str]], list[list[str]]]] = {}
+    missing: list[EvidenceDocument] = []
+    changed: list[EvidenceDocument] = []
+    metadata_updated = 0
+    for key, group in groups.items():
+        metadata, authors = incoming[key]
+        design, basis = _work_design(group, metric_designs.get(key), project_wide.get(key))
+        wanted = {**metadata, "authors": [list(a) for a in authors]}
+        found = existing.get(key)
+        if found is None:
+            missing.append(
+                EvidenceDocument(
+                    key=key,
+                    status=PublicationStatus.PUBLISHED,
+                    evaluation_design=design,
+                    design_basis=basis,
+                    import_baseline=wanted,
+                    **metadata,
+                )
+            )
+            author_rows[key] = (authors, [])
+            continue
+        doc = found
+        needs_saving, metadata_changed = _refresh(doc, metadata)
+        baseline = doc.import_baseline or {}
+        previous = baseline.get("authors") or []
+        if wanted["authors"] != previous:
+            author_rows[key] = (authors, previous)
+        if baseline != wanted:
+            doc.import_baseline = wanted
+            needs_saving = True
+        if not doc.design_confirmed and (doc.evaluation_design, doc.design_basis) != (
+            design,
+            basis,
+        ):
+            doc.evaluation_design, doc.design_basis = design, basis
+            needs_saving = metadata_changed = True
         if needs_saving:
             changed.append(doc)
         if metadata_changed:
             metadata_updated += 1
     EvidenceDocument.objects.bulk_create(missing, batch_size=ctx.batch_size)
     EvidenceDocument.objects.bulk_update(
-        changed, [*DOCUMENT_FIELDS, "import_baseline"], batch_size=ctx.batch_size
+        changed,
+        [*DOCUMENT_FIELDS, "evaluation_design", "design_basis", "import_baseline"],
+        batch_size=ctx.batch_size,
     )
+    pks = {cast(str, doc.key): doc.pk for doc in [*existing.values(), *missing]}
+    if not all(pks.values()):  # bulk_create sets pks on PostgreSQL and SQLite
+        pks.update(
+            EvidenceDocument.objects.filter(key__in=keys).values_list("key", "pk")  # type: ignore[arg-type]
+        )
+    _sync_authors(author_rows, pks)
+    for citation in citations:
+        citation.document_id = pks[citation.key]
     counts.created += len(missing)
     counts.updated += metadata_updated
-    counts.unchanged += len(existing) - counts.updated
-    # Filtered by key, so no key is NULL.
-    return {
-        cast(str, key): pk
-        for key, pk in EvidenceDocument.objects.filter(key__in=list(wanted)).values_list(
-            "key", "pk"
-        )
-    }
+    counts.unchanged += len(existing) - metadata_updated
+    report.created = len(missing)
+    return report
+
+
+def _sync_authors(
+    author_rows: dict[str, tuple[list[tuple[str, str]], list[list[str]]]], pks: dict[str, int]
+) -> None:
+    """Authors as the import found them (key -> (authors, as the last import wrote them)),
+    unless a curator changed a work's authors since the last import."""
+    if not author_rows:
+        return
+    doc_pks = [pks[key] for key in author_rows]
+    current: dict[int, list[list[str]]] = defaultdict(list)
+    for document_id, name, kind in (
+        DocumentAuthor.objects.filter(document_id__in=doc_pks)
+        .order_by("document_id", "position")
+        .values_list("document_id", "name", "kind")
+    ):
+        current[document_id].append([name, kind])
+    replace: list[int] = []
+    rows: list[DocumentAuthor] = []
+    for key, (authors, previous) in author_rows.items():
+        pk = pks[key]
+        if current[pk] != previous:
+            continue  # a curator's authors
+        replace.append(pk)
+        rows += [
+            DocumentAuthor(document_id=pk, position=n, name=name, kind=kind)
+            for n, (name, kind) in enumerate(authors)
+        ]
+    DocumentAuthor.objects.filter(document_id__in=replace).delete()
+    DocumentAuthor.objects.bulk_create(rows, batch_size=500)
+    names: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        names[row.document_id].append(row.name)
+    changed = [EvidenceDocument(pk=pk, authors_text="; ".join(names.get(pk, []))) for pk in replace]
+    EvidenceDocument.objects.bulk_update(changed, ["authors_text"], batch_size=500)
 
 
 def _refresh(doc: EvidenceDocument, incoming: dict[str, str]) -> tuple[bool, bool]:
     """Apply the incoming metadata a curator has not changed. Returns whether the document
-    needs saving (its metadata or its import baseline changed) and whether its metadata
-    changed."""
+    needs saving and whether its metadata changed."""
     baseline = doc.import_baseline or {}
     metadata_changed = False
     for name, value in incoming.items():
@@ -164,19 +570,78 @@ def _refresh(doc: EvidenceDocument, incoming: dict[str, str]) -> tuple[bool, boo
         if current != value and current == baseline.get(name, current):
             setattr(doc, name, value)
             metadata_changed = True
-    if baseline != incoming:
-        doc.import_baseline = incoming
-        return True, metadata_changed
     return metadata_changed, metadata_changed
 
 
+def _published_owner_q(prefix: str) -> Q:
+    return Q(**{f"{prefix}__status": PublicationStatus.PUBLISHED})
+
+
+def project_row_links(citations: list[Citation]) -> dict[tuple[str, str, int], dict[str, Any]]:
+    """(file, owner, position) -> the derived attributes of a project's citing row: its
+    work, locator and access date as cited (``apply_rows`` keeps them current)."""
+    return {
+        c.where: {"document_id": c.document_id, "locator": c.locator, "cited_accessed": c.accessed}
+        for c in citations
+        if c.file in ("projects_sources.csv", "projects_documents.csv")
+    }
+
+
+def sync_owner_citations(citations: list[Citation], ctx: ApplyContext) -> None:
+    """Organisation sources and fund documents (rows the cases app keeps) as citations of
+    their works: one OrganisationCitation or FundCitation per row, kept in step."""
+    counts = ctx.counts.setdefault("organisation and fund citations", Counts())
+    kinds: list[tuple[str, Any, Any, str]] = [
+        ("organisations_sources.csv", OrganisationSource, OrganisationCitation, "organisation"),
+        ("funds_documents.csv", FundDocument, FundCitation, "fund"),
+    ]
+    for file, row_model, link_model, owner in kinds:
+        mine = {c.where: c for c in citations if c.file == file}
+        if not mine:
+            continue
+        owners = {c.row.owner for c in mine.values()}
+        rows = row_model.objects.filter(**{f"{owner}__indigo_id__in": owners}).values_list(
+            "pk", f"{owner}__indigo_id", "position"
+        )
+        wanted = {
+            pk: mine[(file, owner_id, position)]
+            for pk, owner_id, position in rows
+            if (file, owner_id, position) in mine
+        }
+        existing = {link.row_id: link for link in link_model.objects.filter(row_id__in=wanted)}
+        new, changed = [], []
+        for row_pk, c in wanted.items():
+            values = {
+                "document_id": c.document_id,
+                "locator": c.locator,
+                "cited_accessed": c.accessed,
+            }
+            link = existing.get(row_pk)
+            if link is None:
+                new.append(link_model(row_id=row_pk, **values))
+            elif any(getattr(link, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(link, k, v)
+                changed.append(link)
+        link_model.objects.bulk_create(new, batch_size=ctx.batch_size)
+        link_model.objects.bulk_update(
+            changed, ["document_id", "locator", "cited_accessed"], batch_size=ctx.batch_size
+        )
+        counts.created += len(new)
+        counts.updated += len(changed)
+        counts.unchanged += len(existing) - len(changed)
+
+
 def publish_cited_documents(ctx: ApplyContext) -> None:
-    """An imported document is public exactly when a published project cites it: withdraw
-    the others (kept) and publish again those cited anew."""
+    """An imported document is public exactly when a published project, organisation or
+    fund cites it: withdraw the others (kept) and publish again those cited anew."""
     counts = ctx.counts.setdefault("evidence documents", Counts())
     published = PublicationStatus.PUBLISHED
-    cited = published_project_q("project_sources__project") | published_project_q(
-        "project_documents__project"
+    cited = (
+        published_project_q("project_sources__project")
+        | published_project_q("project_documents__project")
+        | _published_owner_q("organisation_citations__row__organisation")
+        | _published_owner_q("fund_citations__row__fund")
     )
     imported = EvidenceDocument.objects.exclude(import_baseline={})
     cited_ids = imported.filter(cited).values("pk")
@@ -208,15 +673,15 @@ def sync_citations(projects: ParsedTable, ctx: ApplyContext, report: Report) -> 
     headers = {c.field: c.header for c in projects.table.columns}
     for row in projects.rows:
         project_pk = project_pks[row.owner]
-        for field, section in SECTION_COLUMNS.items():
-            for token in filter(None, row.values[field].split(",")):
+        for column, section in SECTION_COLUMNS.items():
+            for token in filter(None, row.values[column].split(",")):
                 source_pk = sources[project_pk].get(token.casefold())
                 if source_pk is None:
                     report.warnings.append(
                         Problem(
                             projects.table.file,
                             row.row,
-                            headers[field],
+                            headers[column],
                             f"{token} is not among {row.owner}'s sources; not linked",
                         )
                     )

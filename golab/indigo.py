@@ -59,6 +59,8 @@ class ImportResult:
     # is refused, and these say what would go.
     mass_withdrawal: list[str] = field(default_factory=list)
     unknown_columns: dict[str, list[str]] = field(default_factory=dict)
+    # What the import made of the citing rows: works, merges, and why (--explain-evidence).
+    evidence_works: evidence_interchange.WorksReport | None = None
     partial: bool = False
     applied: bool = False
     dry_run: bool = False
@@ -79,6 +81,10 @@ class ImportResult:
 
     def changes(self) -> int:
         return sum(c.changes() for c in self.counts.values())
+
+    @property
+    def evidence_summary(self) -> str:
+        return str(self.evidence_works) if self.evidence_works else ""
 
     def summary(self) -> dict[str, dict[str, int]]:
         return {name: counts.as_dict() for name, counts in self.counts.items()}
@@ -155,7 +161,7 @@ def import_snapshot(
     ctx = ApplyContext(counts=result.counts, conflicts=result.conflicts, change_reason=reason)
     with transaction.atomic():
         published_before = _published_counts()
-        _apply(parsed, ctx, report, say, present)
+        result.evidence_works = _apply(parsed, ctx, report, say, present)
         result.withdrawn = ctx.withdrawn
         result.withdrawn_documents = ctx.withdrawn_documents
         result.warnings = report.warnings
@@ -170,13 +176,28 @@ def import_snapshot(
                 source=str(path),
                 files=sorted(snapshot.texts),
                 run_by=run_by,
-                summary=result.summary(),
+                summary={**result.summary(), **_works_summary(result.evidence_works)},
                 warnings=[str(w) for w in result.warnings],
                 conflicts=[str(c) for c in result.conflicts],
             )
     result.applied = not dry_run and not result.mass_withdrawal
     result.seconds = time.monotonic() - started
     return result
+
+
+def _works_summary(works: evidence_interchange.WorksReport | None) -> dict[str, dict[str, int]]:
+    """The run's record of what the import made of the citations (works, merges)."""
+    if works is None:
+        return {}
+    return {
+        "evidence works": {
+            "citations": works.citations,
+            "works": works.works,
+            "created": works.created,
+            "citations merged": works.merged,
+            "placed by curators": works.pinned,
+        }
+    }
 
 
 # Per kind: where its withdrawals are counted, and how to name it.
@@ -269,7 +290,7 @@ def _apply(
     report: Report,
     say: Progress,
     present: set[str],
-) -> None:
+) -> evidence_interchange.WorksReport:
     """Apply the files ``present`` (all of them unless the snapshot is partial): a file
     that is not there leaves its records and rows as they are."""
 
@@ -313,13 +334,17 @@ def _apply(
     _refresh_statistics()
     step("project components")
     evidence_tables = [parsed[t.file] for t in evidence_interchange.TABLES if t.file in present]
-    documents = evidence_interchange.ensure_documents(evidence_tables, ctx)
+    citing = {f: parsed[f] for f in evidence_interchange.CITATION_FILES if f in present}
+    citations = evidence_interchange.read_citations(citing)
+    works = evidence_interchange.ensure_works(parsed, citations, ctx)
+    links = evidence_interchange.project_row_links(citations)
     for ptable in evidence_tables:
 
-        def resolve(row, table=ptable.table):
-            return {"document_id": documents[evidence_interchange.document_key(table, row)]}
+        def resolve(row, file=ptable.table.file):
+            return links[(file, row.owner, row.position)]
 
         apply_rows(ptable, ctx, projects, resolve, owners_in_snapshot=in_scope(ptable))
+    evidence_interchange.sync_owner_citations(citations, ctx)
     evidence_interchange.publish_cited_documents(ctx)
     evidence_interchange.sync_links(ctx)
     if "projects.csv" in present:
@@ -329,6 +354,7 @@ def _apply(
     refresh_derived_fields()
     refresh_evaluation_flags()
     step("search index and facets")
+    return works
 
 
 # ---------------------------------------------------------------------------------------------

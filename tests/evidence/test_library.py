@@ -9,6 +9,7 @@ import json
 import bibtexparser
 import pytest
 import rispy
+from django.db.models import Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +25,6 @@ from evidence.models import (
     Section,
     TextStatus,
 )
-from tests.conftest import SNAPSHOT_2025, read_csv
 from tests.factories import (
     DocumentAuthorFactory,
     DocumentCountryFactory,
@@ -107,17 +107,12 @@ def _library(n: int) -> list[EvidenceDocument]:
     return documents
 
 
-def test_documents_are_one_per_url_and_one_per_entry_without_and_all_linked(indigo_2025):
-    urls, without = set(), 0
-    for name in ("projects_sources.csv", "projects_documents.csv"):
-        for row in read_csv(SNAPSHOT_2025 / name)[1]:
-            url = row["URL - (Value)"].strip()
-            if url:
-                urls.add(url)
-            else:
-                without += 1
-    published = EvidenceDocument.objects.published()
-    assert published.count() == len(urls) + without
+def test_imported_documents_are_all_linked_to_a_case(indigo_2025):
+    # One document per work, not per URL or row: tests/evidence/test_works.py.
+    published = EvidenceDocument.objects.published().exclude(
+        Q(organisation_citations__isnull=False) | Q(fund_citations__isnull=False)
+    )
+    assert published.exists()
     assert not published.exclude(pk__in=DocumentProject.objects.values("document_id")).exists()
 
 
@@ -176,7 +171,7 @@ def test_case_page_shows_evaluations_first_with_their_rating(client, peterboroug
     assert evidence.index("Evaluations") < evidence.index(
         peterborough_evaluation.title.replace("&", "&amp;")[:20]
     )
-    assert "Evidence rating 4 – Matched" in evidence
+    assert "<dt>Evidence rating</dt><dd>4 – Matched" in evidence
 
 
 def test_facets_count_under_the_other_filters(client, peterborough_evaluation):
@@ -184,7 +179,9 @@ def test_facets_count_under_the_other_filters(client, peterborough_evaluation):
     facets = {f.name: {v.value: v.count for v in f.values} for f in response.context["facets"]}
     evaluations = EvidenceDocument.objects.published().filter(document_type="evaluation-report")
     assert response.context["page"].paginator.count == evaluations.count()
-    assert facets["design"]["quasi-experimental"] == 1
+    # The import infers designs for some real documents; the curated one adds one.
+    quasi = evaluations.filter(evaluation_design="quasi-experimental").count()
+    assert facets["design"]["quasi-experimental"] == quasi >= 1
     assert facets["rating"]["4"] == 1
     assert facets["type"]["evaluation-report"] == evaluations.count()
     assert sum(facets["type"].values()) == EvidenceDocument.objects.published().count()

@@ -29,6 +29,11 @@ class Command(BaseCommand):
             "delete nothing for lack of the others (without it, a missing file is an error)",
         )
         parser.add_argument(
+            "--explain-evidence",
+            action="store_true",
+            help="say which citations were merged into one evidence work, and why",
+        )
+        parser.add_argument(
             "--allow-mass-withdrawal",
             action="store_true",
             help="apply the import even if it withdraws more than 10%% of the published "
@@ -43,6 +48,7 @@ class Command(BaseCommand):
         show_warnings: bool,
         partial: bool,
         allow_mass_withdrawal: bool,
+        explain_evidence: bool = False,
         **options,
     ):
         verbose = options["verbosity"] > 1
@@ -67,6 +73,9 @@ class Command(BaseCommand):
                 "(listed above). If the source really withdrew them, run it again with "
                 "--allow-mass-withdrawal."
             )
+        if explain_evidence and result.evidence_works:
+            for line in result.evidence_works.explanations:
+                self.stdout.write(f"evidence: {line}")
         if options["verbosity"] >= 1:
             self._report(result, show_warnings or verbose)
 
@@ -90,6 +99,8 @@ class Command(BaseCommand):
             write(f"withdrawn: {record} (no longer in the snapshot)")
         for document in result.withdrawn_documents:
             write(f"withdrawn: {document} (no published case cites it any more)")
+        if result.evidence_works:
+            write(f"Evidence: {result.evidence_summary}")
         changes = result.changes()
         verdict = "would change" if result.dry_run or result.mass_withdrawal else "changed"
         if changes == 0:

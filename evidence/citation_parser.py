@@ -583,9 +583,8 @@ _NEWS_PATH = re.compile(
 
 
 def _type_from_text(text: str, url: str, kind_prefix: str) -> tuple[str, str]:
-    if _CORRESPONDENCE_RE.search(text):
-        match = _CORRESPONDENCE_RE.search(text)
-        assert match is not None
+    match = _CORRESPONDENCE_RE.search(text)
+    if match:
         return "correspondence", f"string mentions {match.group(0).strip().lower()!r}"
     academic = dict(_TEXT_TYPE_RULES)["academic-article"].search(text)
     if academic:
@@ -1070,11 +1069,12 @@ def _finish_title(work: _Work, text: str) -> str:
         work.year = work.year or int(year.group("y"))
         s = _strip(s[: year.start()]) + ("?" if s[: year.start()].rstrip().endswith("?") else "")
         s = s.replace("??", "?")
-    elif re.search(rf"\s(?P<y>{_YEAR})$", s) and work.year is None:
-        bare = re.search(rf"\s(?P<y>{_YEAR})$", s)
-        assert bare is not None
-        if not re.search(rf"\d\s*[-–/]\s*{bare.group('y')}$", s):
-            work.year = int(bare.group("y"))
+    elif (
+        (bare := re.search(rf"\s(?P<y>{_YEAR})$", s))
+        and work.year is None
+        and not re.search(rf"\d\s*[-–/]\s*{bare.group('y')}$", s)  # not "2013-2018"
+    ):
+        work.year = int(bare.group("y"))
     publisher = re.search(
         r"\.\s+(?P<p>(?:Minist[eèéê]r(?:e|io|y)|Department|Government|Gouvernement|Gobierno"
         r"|Cabinet Office|City of|Council)\b[^.]*)$",

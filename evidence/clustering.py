@@ -210,9 +210,7 @@ def _cluster(
         scope = ""
         if not citation.date:
             scope = scopes[index] if scopes is not None else citation.original
-        digest = hashlib.sha1(  # noqa: S324 - a key, not security
-            f"{titles[index]}|{citation.date}|{scope}".encode()
-        ).hexdigest()[:10]
+        digest = _digest(f"{titles[index]}|{citation.date}|{scope}", 10)
         fixed[index] = f"correspondence-{_slug(titles[index])}-{digest}"
         groups.rule[index] = (
             "the same correspondence note and date" if citation.date else "an undated note"
@@ -294,9 +292,7 @@ def _cluster(
         title, year = min(titled, key=lambda s: (-titled[s], s[0] == "", s))
         linked = Counter(urls[i] for i in members if urls[i])
         url = min(linked, key=lambda u: (-linked[u], u)) if linked else ""
-        digest = hashlib.sha1(  # noqa: S324 - a key, not security
-            f"{title}|{year}|{url}".encode()
-        ).hexdigest()[:10]
+        digest = _digest(f"{title}|{year}|{url}", 10)
         label = _slug(title or url) or "untitled"
         clusters_by_key[f"{label}-{year or 'nd'}-{digest}"].append(members)
     for key, clusters in clusters_by_key.items():
@@ -304,10 +300,15 @@ def _cluster(
             final = key
             if len(clusters) > 1:  # same title, year and URL, yet not one work: tell apart
                 first = min(citations[i].original for i in members)
-                final += "-" + hashlib.sha1(first.encode()).hexdigest()[:6]  # noqa: S324
+                final += "-" + _digest(first, 6)
             for index in members:
                 keys[index] = final
     return keys, groups.rule
+
+
+def _digest(text: str, length: int) -> str:
+    # A short, stable fingerprint for a key; nothing secret depends on it.
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:length]
 
 
 def _slug(text: str) -> str:

@@ -235,7 +235,8 @@ _SECTION_RE = re.compile(
 )
 _NOTES_RE = re.compile(
     r"\[(?:pdf|online|information provided by[^\]]*|powerpoint presentation)\]"
-    r"|\((?:see documents tab|own translation|translated by google|pdf|online)\)"
+    r"|\((?:see documents tab|own translation|translated by google|pdf|online|webpage|website"
+    r"|web page|blog|press release|news article)\)"
     r"|\((?:trans\.?|translated)(?:\s+from)?\s[^()]*\)"
     r"|\((?:in\s+)?(?P<lang>dutch|spanish|french|portuguese|german|japanese|italian|"
     r"finnish|korean|danish|swedish)\)"
@@ -654,7 +655,10 @@ def _design(text: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- splitting
 
-_SPLIT_RE = re.compile(r"\.?\s+See also\s+|\s*,?\s+and\s+see\s+|\.\s+Sources include:\s*")
+_SPLIT_RE = re.compile(
+    r"\.?\s+See also\s+|\s*,?\s+and\s+see\s+|\.\s+Sources include:\s*|\s*&&&\s*"
+    r"|(?<=[\s.,;])\d{1,2}\)\s+(?=[A-Z])"  # "1) ... 2) ...": a numbered list of sources
+)
 
 
 def _words(text: str) -> int:
@@ -739,7 +743,12 @@ def _split_sources(text: str) -> list[str]:
             for part in _split_at(chunk, _LIST_SPLIT):
                 if not part.strip(" .,;"):
                     continue
-                if parts and _substance(part) < 2 and not _substance(parts[-1]) < 2:
+                if (
+                    parts
+                    and _substance(part) < 2
+                    and _substance(parts[-1]) >= 2
+                    and not (_URL_RE.search(part) and _URL_RE.search(parts[-1]))
+                ):
                     parts[-1] += " " + part
                 else:
                     parts.append(part)
@@ -851,6 +860,7 @@ def _read_part(part: str) -> _Work:
     if sections:
         work.locator = ", ".join([work.locator, *sections] if work.locator else sections)
 
+    s = re.sub(r"^\s*\d{1,2}\)\s*", "", s)  # "1) ": the number of a list
     s = _strip(s)
     kind = _KIND_PREFIX_RE.match(s)
     if kind:

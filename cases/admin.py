@@ -30,6 +30,7 @@ from cases.models import (
     OutcomePayment,
     OutcomePaymentCommitment,
     OutcomePricing,
+    Pipeline,
     Project,
     ProjectOutcomeFund,
     Result,
@@ -389,3 +390,22 @@ class OutcomeFundAdmin(IndigoIdAdminMixin, WorkflowAdminMixin, SimpleHistoryAdmi
     list_filter = ["status"]
     search_fields = ["indigo_id", "name"]
     exclude = ["import_baseline"]
+
+
+@admin.register(Pipeline)
+class PipelineAdmin(IndigoIdAdminMixin, WorkflowAdminMixin, SimpleHistoryAdmin):
+    """Projects in development: the same workflow, permissions and history as projects."""
+
+    list_display = ["indigo_id", "name", "status", "state", "stage", "expected_launch"]
+    list_filter = ["status", "state", "stage"]
+    show_facets = admin.ShowFacets.ALWAYS
+    search_fields = ["indigo_id", "name", "alternative_names"]
+    list_per_page = 50
+    exclude = ["import_baseline"]
+
+    def save_model(self, request, obj, form, change):
+        # Derived from the text as the import derives it, so a curator's edit keeps it true.
+        from cases.indigo.layout import first_year
+
+        obj.expected_launch_year = first_year(obj.expected_launch)
+        super().save_model(request, obj, form, change)

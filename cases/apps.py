@@ -6,9 +6,10 @@ from django.db.models.signals import post_migrate
 def _install_search_index(sender, using, **kwargs):
     from django.db import connections
 
-    from cases.search import PROJECTS
+    from cases.search import PIPELINES, PROJECTS
 
     PROJECTS.install(connections[using])
+    PIPELINES.install(connections[using])
 
 
 class CasesConfig(AppConfig):

@@ -7,20 +7,35 @@ Every parameter is validated by its form field; a value that does not validate i
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
 from django_countries import countries
 
-from cases.models import DeliveryLocation, PolicySector, Project, Stage
+from cases.models import (
+    DeliveryLocation,
+    Pipeline,
+    PipelineInstrument,
+    PipelineSector,
+    PipelineStage,
+    PipelineState,
+    PolicySector,
+    Project,
+    Stage,
+)
 from cases.roles import BY_KEY, ROLES, Role
-from cases.search import PROJECTS
+from cases.search import PIPELINES, PROJECTS
 from common.facets import (
     NOT_RECORDED,
     RELEVANCE,
+    AggregateSpec,
     AmountFilter,
     CodeListFilter,
     ColumnFacet,
     CountFilter,
+    Facet,
     FacetedFilterSet,
     JoinFacet,
     Kind,
@@ -31,6 +46,7 @@ from common.facets import (
     YearFilter,
     YesNoFacet,
     YesNoFilter,
+    _facet,
     in_or_blank,
     row_pks,
 )
@@ -251,3 +267,187 @@ class CaseFilter(FacetedFilterSet):
         if not value:
             return queryset
         return queryset.filter(**{name: value == "yes"})
+
+
+# ---------------------------------------------------------------------------------------------
+# The pipeline: projects in development
+
+
+@dataclass
+class FlagsFacet(AggregateSpec):
+    """Several Yes/No columns of the list's own table as one facet (a pipeline project can
+    answer Yes for several sectors): a count per column that says Yes, and "not recorded"
+    for rows that say Yes to none. Shares the aggregate query with the column facets."""
+
+    name: str
+    label: str
+    prefix: str  # the columns are ``<prefix><value>``
+    choices: list[tuple[str, str]]
+    not_recorded: str = "None recorded"
+
+    def any_yes(self) -> Q:
+        condition = Q()
+        for value, _label in self.choices:
+            condition |= Q(**{f"{self.prefix}{value}": True})
+        return condition
+
+    def aggregates(self) -> dict[str, Any]:
+        counts = {
+            f"{self.name}__{i}": Count("pk", filter=Q(**{f"{self.prefix}{value}": True}))
+            for i, (value, _label) in enumerate(self.choices)
+        }
+        counts[f"{self.name}__none"] = Count("pk", filter=~self.any_yes())
+        return counts
+
+    def build(self, filterset: FacetedFilterSet, totals: dict[str, Any]) -> Facet:
+        rows = [
+            (str(value), str(label), totals[f"{self.name}__{i}"])
+            for i, (value, label) in enumerate(self.choices)
+        ]
+        rows.sort(key=lambda row: -row[2])
+        rows.append((NOT_RECORDED, self.not_recorded, totals[f"{self.name}__none"]))
+        return _facet(filterset, self, rows)
+
+    def filter(self, queryset: QuerySet, values: list[str]) -> QuerySet:
+        """Rows that say Yes to any chosen column (or to none, for ``NOT_RECORDED``)."""
+        if not values:
+            return queryset
+        condition = Q()
+        for value in values:
+            if value == NOT_RECORDED:
+                condition |= ~self.any_yes()
+            else:
+                condition |= Q(**{f"{self.prefix}{value}": True})
+        return queryset.filter(condition)
+
+
+PIPELINE_SECTORS = FlagsFacet(
+    "policy_area", "Policy area", "sector_", PipelineSector.choices, "No sector recorded"
+)
+PIPELINE_INSTRUMENTS = FlagsFacet(
+    "instrument", "Instrument", "instrument_", PipelineInstrument.choices, "No type recorded"
+)
+
+
+def has_country(code: str) -> Q:
+    """A pipeline project's ``countries`` (``KE,TZ,UG``) holds ``code``."""
+    return (
+        Q(countries=code)
+        | Q(countries__startswith=f"{code},")
+        | Q(countries__endswith=f",{code}")
+        | Q(countries__contains=f",{code},")
+    )
+
+
+def _pipeline_country_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
+    # One column holds each row's list of countries: read it for the rows in one query and
+    # count in Python (pipelines are few: 132 in 2025-05; a join table would pay at 100×).
+    counts: Counter[str] = Counter()
+    for value in base.order_by().values_list("countries", flat=True):
+        counts.update(code for code in value.split(",") if code)
+        if not value:
+            counts[NOT_RECORDED] += 1
+    rows = sorted(
+        (
+            (code, countries.name(code) or code, n)
+            for code, n in counts.items()
+            if code != NOT_RECORDED
+        ),
+        key=lambda row: (-row[2], row[1]),
+    )
+    rows.append((NOT_RECORDED, "Not recorded", counts[NOT_RECORDED]))
+    return rows
+
+
+class PipelineFilter(FacetedFilterSet):
+    """The pipeline list's filters (``/pipeline/``): the same parameter names as the case
+    list where they mean the same (``country``, ``policy_area``, ``stage``), though the
+    values are the pipeline's own code lists."""
+
+    stage = CodeListFilter(
+        method="filter_stage",
+        label="Stage of development",
+        choices=_with_not_recorded(PipelineStage.choices),
+    )
+    state = CodeListFilter(
+        method="filter_state", label="State", choices=_with_not_recorded(PipelineState.choices)
+    )
+    country = CodeListFilter(
+        method="filter_country", label="Country", pattern=re.compile(r"^[A-Z]{2}$")
+    )
+    policy_area = CodeListFilter(
+        method="filter_flags",
+        label="Policy area",
+        choices=_with_not_recorded(PipelineSector.choices),
+    )
+    instrument = CodeListFilter(
+        method="filter_flags",
+        label="Instrument",
+        choices=_with_not_recorded(PipelineInstrument.choices),
+    )
+    launch_year_min = YearFilter(
+        field_name="expected_launch_year",
+        lookup_expr="gte",
+        label="Expected launch from",
+        low=1900,
+        high=2200,
+    )
+    launch_year_max = YearFilter(
+        field_name="expected_launch_year",
+        lookup_expr="lte",
+        label="Expected launch until",
+        low=1900,
+        high=2200,
+    )
+    launch_year_none = NotRecordedFilter(
+        field_name="expected_launch_year",
+        lookup_expr="isnull",
+        label="Expected launch not recorded",
+    )
+
+    search_index = PIPELINES
+    sorts = {
+        RELEVANCE: Sort("Relevance", ()),
+        "name": Sort("Name", ("name", "indigo_id")),
+        "launch": Sort(
+            "Expected launch", (F("expected_launch_year").asc(nulls_last=True), "indigo_id")
+        ),
+        "newest": Sort("Newest in the pipeline", ("-indigo_id",)),
+    }
+    default_sort = "name"
+    facets = [
+        ColumnFacet("stage", "Stage of development", "stage", PipelineStage.choices),
+        PIPELINE_SECTORS,
+        JoinFacet("country", "Country", _pipeline_country_rows, searchable=True),
+        PIPELINE_INSTRUMENTS,
+        ColumnFacet("state", "State", "state", PipelineState.choices),
+        RangeSpec(
+            "launch_year",
+            "Expected launch year",
+            "expected_launch_year",
+            kind=Kind.YEAR,
+            note="The first year the expected launch date names (“Q2 - 2023 or later”: 2023).",
+        ),
+    ]
+
+    class Meta:
+        model = Pipeline
+        fields: list[str] = []
+
+    def filter_stage(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return in_or_blank(queryset, "stage", value)
+
+    def filter_state(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return in_or_blank(queryset, "state", value)
+
+    def filter_country(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        if not value:
+            return queryset
+        condition = Q()
+        for code in value:
+            condition |= Q(countries="") if code == NOT_RECORDED else has_country(code)
+        return queryset.filter(condition)
+
+    def filter_flags(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        facet = PIPELINE_SECTORS if name == "policy_area" else PIPELINE_INSTRUMENTS
+        return facet.filter(queryset, value)

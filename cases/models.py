@@ -1422,3 +1422,316 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Import of {self.source} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The pipeline: outcomes-based projects in development (INDIGO's pipelines.csv)
+
+
+class PipelineState(models.TextChoices):
+    CURRENT = "current", "Current"
+    LAUNCHED = "launched", "Launched"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+class PipelineStage(models.TextChoices):
+    """How far a pipeline project's design has come, earliest first."""
+
+    SCOPING = "scoping", "Scoping"
+    EARLY = "early-stage", "Early stage"
+    LATE = "late-stage", "Late stage"
+    FINAL_NEGOTIATIONS = "final-negotiations", "Final negotiations"
+
+
+class PipelineSector(models.TextChoices):
+    """The policy sectors pipelines.csv asks Yes/No about (one column each): the value names
+    the column, ``sector_<value with _>``. INDIGO's pipeline sectors are not the project
+    code list (``PolicySector``); ``cases.policy_areas`` maps one onto the other."""
+
+    EMPLOYMENT = "employment", "Employment and private sector development"
+    EDUCATION = "education", "Education"
+    SOCIAL_PROTECTION = "social_protection", "Social protection"
+    CRIMINAL_JUSTICE = "criminal_justice", "Criminal justice"
+    HEALTH = "health", "Health"
+    AGRICULTURE = "agriculture", "Agriculture"
+    ENVIRONMENT = "environment", "Environment and climate change"
+    WASH = "wash", "Water, sanitation and hygiene"
+    ENERGY = "energy", "Energy"
+    HUMANITARIAN = "humanitarian", "Humanitarian"
+    EARLY_CHILDHOOD = "early_childhood", "Early childhood education"
+
+
+class PipelineInstrument(models.TextChoices):
+    """The types of instrument pipelines.csv asks Yes/No about: ``instrument_<value>``."""
+
+    IMPACT_BOND = "impact_bond", "Impact bond"
+    OUTCOMES_FUND = "outcomes_fund", "Outcomes fund"
+    SIINC = "siinc", "Social impact incentives (SIINC)"
+    GUARANTEE = "guarantee", "Social impact guarantee"
+    PBR = "pbr", "Payment by results (no pre-financing)"
+    TECHNICAL_ASSISTANCE = "technical_assistance", "Technical assistance and market building"
+
+
+def _yes_no(label: str) -> models.BooleanField:
+    return models.BooleanField(label, null=True, blank=True)
+
+
+class PipelineQuerySet(RecordQuerySet):
+    def for_list(self) -> PipelineQuerySet:
+        """What a row of the pipeline list shows, in one query."""
+        return self.only(
+            "pk",
+            "indigo_id",
+            "name",
+            "state",
+            "stage",
+            "countries",
+            "location_names",
+            "expected_launch",
+            "expected_launch_year",
+            "status",
+            *(f"sector_{value}" for value in PipelineSector.values),
+            *(f"instrument_{value}" for value in PipelineInstrument.values),
+        )
+
+
+class Pipeline(IndigoRecord):
+    """An outcomes-based project in development (INDIGO's pipeline): what is being prepared,
+    where, how far along, with which instruments and for which policy sectors. Yes/No
+    columns hold ``True``/``False``/``None`` and, beside each, the cell as written when it is
+    not a plain Yes or No (``TBD``)."""
+
+    indigo_file = "pipelines.csv"
+
+    name = models.CharField("Project Name", max_length=1000, blank=True)
+    alternative_names = models.TextField("Alternative Names", blank=True)
+    state = models.CharField(
+        "State of Development", max_length=20, choices=PipelineState.choices, blank=True
+    )
+    abandoned_reason = models.TextField("State of Development - Reason for abandoned", blank=True)
+    state_sources = models.TextField("State of Development - sources", blank=True)
+    state_notes = models.TextField("State of Development - (Notes)", blank=True)
+    stage = models.CharField(
+        "Stage of Development", max_length=20, choices=PipelineStage.choices, blank=True
+    )
+    stage_sources = models.TextField("Stage of Development - sources", blank=True)
+    stage_notes = models.TextField("Stage of Development - (Notes)", blank=True)
+
+    instrument_impact_bond = _yes_no("Type of instrument - Impact Bond")
+    instrument_impact_bond_text = AsWrittenField()
+    instrument_outcomes_fund = _yes_no("Type of instrument - Outcomes Fund")
+    instrument_outcomes_fund_text = AsWrittenField()
+    instrument_siinc = _yes_no("Type of instrument - Social Impact Incentives (SIINC)")
+    instrument_siinc_text = AsWrittenField()
+    instrument_guarantee = _yes_no("Type of instrument - Social Impact Guarantee")
+    instrument_guarantee_text = AsWrittenField()
+    instrument_pbr = _yes_no("Type of instrument - Payment-by-results (no pre-financing)")
+    instrument_pbr_text = AsWrittenField()
+    instrument_technical_assistance = _yes_no(
+        "Type of instrument - Technical Assistance and Market-building program"
+    )
+    instrument_technical_assistance_text = AsWrittenField()
+    instrument_other = models.TextField("Type of instrument - Other", blank=True)
+    instrument_sources = models.TextField("Type of instrument - sources", blank=True)
+    instrument_notes = models.TextField("Type of instrument - (Notes)", blank=True)
+
+    larger_programme = _yes_no("Part of a larger outcomes-based financing program?")
+    larger_programme_text = AsWrittenField()
+    larger_programme_details = models.TextField("Larger program - Details", blank=True)
+    larger_programme_sources = models.TextField("Larger program - sources", blank=True)
+    larger_programme_notes = models.TextField("Larger program - (Notes)", blank=True)
+
+    expected_launch = models.CharField("Dates - Expected Launch Date", max_length=255, blank=True)
+    # Derived from expected_launch (the first year it names), for the filter and facet.
+    expected_launch_year = models.PositiveSmallIntegerField(
+        "Expected launch year", null=True, blank=True, editable=False
+    )
+    development_time = models.CharField(
+        "Dates - Total expected project development time", max_length=255, blank=True
+    )
+    expected_length_years = models.CharField(
+        "Dates - Expected length of project (years)", max_length=255, blank=True
+    )
+    design_began = models.CharField(
+        "Dates - Project design process began", max_length=255, blank=True
+    )
+    dates_sources = models.TextField("Dates - sources", blank=True)
+    dates_notes = models.TextField("Dates - (Notes)", blank=True)
+
+    rationale = models.TextField("Rationale for using outcome based finance", blank=True)
+    rationale_sources = models.TextField("Rationale - sources", blank=True)
+    rationale_notes = models.TextField("Rationale - (Notes)", blank=True)
+    key_challenges = models.TextField("Key challenges to launch", blank=True)
+    key_challenges_sources = models.TextField("Key challenges - sources", blank=True)
+    key_challenges_notes = models.TextField("Key challenges - (Notes)", blank=True)
+
+    government_outcomes_funder = _yes_no("Role of the domestic government - Outcomes funder")
+    government_outcomes_funder_text = AsWrittenField()
+    government_service_provider = _yes_no("Role of the domestic government - Service provider")
+    government_service_provider_text = AsWrittenField()
+    government_committee_member = _yes_no(
+        "Role of the domestic government - Member of project committee"
+    )
+    government_committee_member_text = AsWrittenField()
+    government_no_formal_role = _yes_no("Role of the domestic government - No formal role")
+    government_no_formal_role_text = AsWrittenField()
+    government_other = models.TextField("Role of the domestic government - Other", blank=True)
+    government_sources = models.TextField("Role of the domestic government - sources", blank=True)
+    government_notes = models.TextField("Role of the domestic government - (Notes)", blank=True)
+
+    providers_rfp = _yes_no("Service providers identified and selected - Request-for-proposals")
+    providers_rfp_text = AsWrittenField()
+    providers_direct_contracting = _yes_no(
+        "Service providers identified and selected - Direct contracting by outcome "
+        "funder/investor/intermediary"
+    )
+    providers_direct_contracting_text = AsWrittenField()
+    providers_provider_led = _yes_no(
+        "Service providers identified and selected - Provider-led deal development"
+    )
+    providers_provider_led_text = AsWrittenField()
+    providers_other = models.TextField("Service providers identified - Other", blank=True)
+    providers_sources = models.TextField("Service providers - sources", blank=True)
+    providers_notes = models.TextField("Service providers - (Notes)", blank=True)
+
+    feasibility_study = _yes_no("Feasibility study")
+    feasibility_study_text = AsWrittenField()
+    feasibility_sources = models.TextField("Feasibility study - sources", blank=True)
+    feasibility_notes = models.TextField("Feasibility study - (Notes)", blank=True)
+
+    financing_debt = _yes_no("Proposed financing instruments - Debt")
+    financing_debt_text = AsWrittenField()
+    financing_equity = _yes_no("Proposed financing instruments - Equity")
+    financing_equity_text = AsWrittenField()
+    financing_guarantee = _yes_no("Proposed financing instruments - Guarantee")
+    financing_guarantee_text = AsWrittenField()
+    financing_grant = _yes_no("Proposed financing instruments - Grant")
+    financing_grant_text = AsWrittenField()
+    financing_other = models.TextField("Proposed financing instruments - Other", blank=True)
+    financing_sources = models.TextField("Proposed financing instruments - sources", blank=True)
+    financing_notes = models.TextField("Proposed financing instruments - (Notes)", blank=True)
+
+    ta_grant = _yes_no("Technical assistance grant")
+    ta_grant_text = AsWrittenField()
+    ta_grant_details = models.TextField("Technical assistance grant - Details", blank=True)
+    ta_grant_sources = models.TextField("Technical assistance grant - sources", blank=True)
+    ta_grant_notes = models.TextField("Technical assistance grant - (Notes)", blank=True)
+
+    max_outcome_payment_currency = CurrencyField(
+        "Estimated Maximum potential outcome payment - Currency"
+    )
+    max_outcome_payment_currency_text = AsWrittenField()
+    max_outcome_payment = AmountField("Estimated Maximum potential outcome payment - Amount")
+    max_outcome_payment_text = AsWrittenField()
+    finance_sources = models.TextField("Overall project finance - sources", blank=True)
+    finance_notes = models.TextField("Overall project finance - (Notes)", blank=True)
+
+    social_challenge = models.TextField(
+        "Purpose and classifications - Social/Developmental challenge", blank=True
+    )
+    intervention_model = models.TextField(
+        "Purpose and classifications - Expected intervention model", blank=True
+    )
+    sector_employment = _yes_no("Policy sector - Employment and private sector development")
+    sector_employment_text = AsWrittenField()
+    sector_education = _yes_no("Policy sector - Education")
+    sector_education_text = AsWrittenField()
+    sector_social_protection = _yes_no("Policy sector - Social protection")
+    sector_social_protection_text = AsWrittenField()
+    sector_criminal_justice = _yes_no("Policy sector - Criminal justice")
+    sector_criminal_justice_text = AsWrittenField()
+    sector_health = _yes_no("Policy sector - Health")
+    sector_health_text = AsWrittenField()
+    sector_agriculture = _yes_no("Policy sector - Agriculture")
+    sector_agriculture_text = AsWrittenField()
+    sector_environment = _yes_no("Policy sector - Environment and climate change")
+    sector_environment_text = AsWrittenField()
+    sector_wash = _yes_no("Policy sector - Water, Sanitation and Hygiene")
+    sector_wash_text = AsWrittenField()
+    sector_energy = _yes_no("Policy sector - Energy")
+    sector_energy_text = AsWrittenField()
+    sector_humanitarian = _yes_no("Policy sector - Humanitarian")
+    sector_humanitarian_text = AsWrittenField()
+    sector_early_childhood = _yes_no("Policy sector - Early Childhood Education")
+    sector_early_childhood_text = AsWrittenField()
+    sector_other = models.TextField("Policy sector - Other", blank=True)
+    primary_sdg_goal = models.CharField("Primary SDG goal", max_length=255, blank=True)
+    secondary_sdg_goals = models.CharField("Secondary SDG goals", max_length=255, blank=True)
+    primary_sdg_target = models.CharField("Primary SDG target", max_length=255, blank=True)
+    secondary_sdg_targets = models.CharField("Secondary SDG targets", max_length=255, blank=True)
+    purpose_sources = models.TextField("Purpose and classifications - sources", blank=True)
+    purpose_notes = models.TextField("Purpose and classifications - (Notes)", blank=True)
+
+    target_population = models.TextField("Target population", blank=True)
+    service_users_targeted = models.BigIntegerField(
+        "Targeted number of unique service users or beneficiaries (total)", null=True, blank=True
+    )
+    service_users_targeted_text = AsWrittenField()
+    targeted_unit_type = models.CharField(
+        "Unit type of targeted service users or beneficiaries", max_length=255, blank=True
+    )
+    targeted_unit_description = models.CharField(
+        "Unit description of targeted service user or beneficiaries", max_length=1000, blank=True
+    )
+    income_low = _yes_no("Country classification - Low-income")
+    income_low_text = AsWrittenField()
+    income_lower_middle = _yes_no("Country classification - Lower-middle-income")
+    income_lower_middle_text = AsWrittenField()
+    income_upper_middle = _yes_no("Country classification - Upper-middle-income")
+    income_upper_middle_text = AsWrittenField()
+    income_high = _yes_no("Country classification - High-income")
+    income_high_text = AsWrittenField()
+    beneficiaries_sources = models.TextField(
+        "Service users and beneficiaries - sources", blank=True
+    )
+    beneficiaries_notes = models.TextField("Service users and beneficiaries - (Notes)", blank=True)
+
+    notes = models.TextField("Notes", blank=True)
+    location_names = models.TextField("Delivery Locations - Name", blank=True)
+    countries = models.CharField(
+        "Delivery Locations - Country",
+        max_length=1000,
+        blank=True,
+        help_text="ISO 3166-1 alpha-2 codes, separated by commas: KE,TZ,UG.",
+    )
+    countries_text = AsWrittenField()
+
+    objects = PipelineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indigo_id"]
+        permissions = [("publish_pipeline", "Can publish and withdraw pipeline projects")]
+        indexes = [
+            # /pipeline/ facets and sorts: published pipeline projects by stage, launch year.
+            models.Index(fields=["status", "stage"], name="pipeline_status_stage_idx"),
+            models.Index(
+                fields=["status", "expected_launch_year"], name="pipeline_status_year_idx"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["indigo_id"], name="pipeline_indigo_id_unique"),
+            choice_check("pipeline", "status", PublicationStatus),
+            choice_check("pipeline", "state", PipelineState),
+            choice_check("pipeline", "stage", PipelineStage),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:pipeline-detail", args=[self.indigo_id])
+
+    def country_codes(self) -> list[str]:
+        return [code for code in self.countries.split(",") if code]
+
+    def sectors(self) -> list[str]:
+        """The labels of the policy sectors this project answers Yes to."""
+        return [
+            label
+            for value, label in PipelineSector.choices
+            if getattr(self, f"sector_{value}") is True
+        ]
+
+    def instruments(self) -> list[str]:
+        return [
+            label
+            for value, label in PipelineInstrument.choices
+            if getattr(self, f"instrument_{value}") is True
+        ]

@@ -17,6 +17,8 @@ from cases.models import (
     DeliveryLocation,
     OutcomeMetric,
     OutcomePricing,
+    Pipeline,
+    PipelineSector,
     PolicySector,
     Project,
     Result,
@@ -85,6 +87,39 @@ INTRODUCTIONS: dict[str, str] = {
         " households graduating out of extreme poverty."
     ),
 }
+
+
+# The pipeline's own policy sectors (pipelines.csv asks Yes/No for each) that fall within
+# each of the case studies' policy areas: where a commissioner finds what is being prepared.
+PIPELINE_SECTORS: dict[str, list[str]] = {
+    PolicySector.EMPLOYMENT: [PipelineSector.EMPLOYMENT],
+    PolicySector.CHILD_FAMILY: [PipelineSector.EARLY_CHILDHOOD],
+    PolicySector.HEALTH: [PipelineSector.HEALTH, PipelineSector.WASH],
+    PolicySector.HOMELESSNESS: [],
+    PolicySector.EDUCATION: [PipelineSector.EDUCATION, PipelineSector.EARLY_CHILDHOOD],
+    PolicySector.CRIMINAL_JUSTICE: [PipelineSector.CRIMINAL_JUSTICE],
+    PolicySector.AGRICULTURE_ENVIRONMENT: [
+        PipelineSector.AGRICULTURE,
+        PipelineSector.ENVIRONMENT,
+    ],
+    PolicySector.POVERTY_REDUCTION: [PipelineSector.SOCIAL_PROTECTION],
+}
+
+
+def pipeline_link(area: PolicySector) -> dict[str, Any] | None:
+    """The published pipeline projects in ``area`` (any of its pipeline sectors): how many,
+    the sectors, and the ``/pipeline/`` URL that lists them (one query)."""
+    sectors = PIPELINE_SECTORS.get(area.value, [])
+    if not sectors:
+        return None
+    condition = Q()
+    for sector in sectors:
+        condition |= Q(**{f"sector_{sector}": True})
+    return {
+        "count": Pipeline.objects.published().filter(condition).count(),
+        "sectors": [PipelineSector(s).label for s in sectors],
+        "url": "/pipeline/?" + urlencode([("policy_area", s) for s in sectors]),
+    }
 
 
 def area_summary(area: PolicySector) -> dict[str, Any]:
@@ -160,4 +195,5 @@ def area_summary(area: PolicySector) -> dict[str, Any]:
         "results": list(results),
         "latest": latest,
         "list_url": "/cases/?" + urlencode({"policy_area": area.value}),
+        "pipeline": pipeline_link(area),
     }

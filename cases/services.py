@@ -14,6 +14,7 @@ from cases.models import (
     Organisation,
     OutcomeFund,
     OutcomeMetric,
+    Pipeline,
     Project,
     Result,
 )
@@ -26,6 +27,7 @@ ID_PREFIXES: dict[type[IndigoRecord], str] = {
     Project: "INDIGO-POJ",
     Organisation: "INDIGO-ORG",
     OutcomeFund: "INDIGO-FUND",
+    Pipeline: "INDIGO-PL",
 }
 
 

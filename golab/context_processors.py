@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 NAV = [
     ("home", "Home"),
     ("cases:case-list", "Case studies"),
+    ("cases:pipeline-list", "Pipeline"),
     ("cases:policy-area-list", "Policy areas"),
     ("evidence:document-list", "Evidence"),
     ("glossary", "Glossary"),

@@ -15,6 +15,9 @@ from cases.models import (
     OutcomePayment,
     OutcomePaymentCommitment,
     OutcomePricing,
+    Pipeline,
+    PipelineStage,
+    PipelineState,
     PolicySector,
     Project,
     ProjectOutcomeFund,
@@ -64,6 +67,26 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Project {n}")
     stage = Stage.IMPLEMENTATION
     policy_sector = PolicySector.HOMELESSNESS
+    status = PublicationStatus.PUBLISHED
+
+
+class PipelineFactory(factory.django.DjangoModelFactory):
+    """A published project in development, in Kenya and Uganda, for health and WASH."""
+
+    class Meta:
+        model = Pipeline
+
+    indigo_id = factory.Sequence(lambda n: f"INDIGO-PL-9{n:03d}")
+    name = factory.Sequence(lambda n: f"Pipeline project {n}")
+    state = PipelineState.CURRENT
+    stage = PipelineStage.EARLY
+    sector_health = True
+    sector_wash = True
+    instrument_impact_bond = True
+    countries = "KE,UG"
+    expected_launch = "Q2 - 2026 or later"
+    expected_launch_year = 2026
+    social_challenge = "Clean water for rural schools"
     status = PublicationStatus.PUBLISHED
 
 

@@ -76,7 +76,7 @@ def merge_row(
         base = baseline.get(column.field, current)
         if current != base:
             if incoming != base:
-                conflicts.append(Conflict(table.file, key, column.header, current, incoming))
+                conflicts.append(Conflict(table.file, key, table.label(column), current, incoming))
             continue
         for attr in column.model_fields():
             setattr(obj, attr, row.values[attr])

@@ -8,14 +8,17 @@ The kinds (instances below; ``tables.py`` uses them):
 ``STR``/``TEXT``/``URL``        trimmed text (in a CharField, a TextField, a URL)
 ``SOURCES``     a list of the project's source ids (``source1,source7``)
 ``Choice(Enum)`` an INDIGO code list (label or value, any case)
-``YES_NO``      YES / NO
+``YES_NO``      YES / NO; ``YES_NO_TITLE`` the same, written ``Yes`` / ``No`` (pipelines)
 ``DATE``        a partial date; ``DATE_AS_WRITTEN`` (``AsWritten(DATE)``) also keeps a cell that
                 is not a date, as written, in the ``<field>_text`` column beside it
 ``MONEY``       an amount; ``MONEY_AS_WRITTEN`` as above; ``MONEY_EXACT`` (``Exact(MONEY)``)
                 must be a number, and keeps the cell when it has more decimals than stored
 ``INT``         a whole number; ``INT_AS_WRITTEN`` as above
 ``CURRENCY``    ISO 4217 (spelled-out names are read)
-``COUNTRY``     ISO 3166-1 alpha-2
+``COUNTRY``     ISO 3166-1 alpha-2; ``COUNTRIES`` a list of them (``KE, TZ, UG``), kept as
+                written in ``<field>_text`` when not written as the plain list
+``YEAR_IN_TEXT`` text kept as written (``Q2 - 2023 or later``) and the first year in it, in
+                ``<field>_year``, for filtering
 ``LAT``/``LNG`` coordinates
 ``ORG``/``FUND`` a reference to organisations or funds, kept as given in ``<field>_ref`` and
                 linked through the foreign key ``<field>`` when the record exists
@@ -23,10 +26,17 @@ The kinds (instances below; ``tables.py`` uses them):
 
 A column may also name its kind as the string it used to be (``"money~"``, ``"choice:Stage"``):
 the name is looked up once, when the table is declared.
+
+A header may appear more than once in a file (``pipelines.csv`` has seven ``(Source ID's)``
+and seven ``(Notes)``, each belonging to the section before it): the n-th such column of the
+table reads the n-th such column of the file (``Column.key`` tells them apart). A column
+declared ``optional`` may be missing from a file (an older snapshot): its cells are blank.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -212,6 +222,13 @@ class Choice(Kind):
 class YesNo(Kind):
     name = "yesno"
     field_types = (models.BooleanField,)
+    labels = ("YES", "NO")
+
+    def __init__(self, name: str = "", labels: tuple[str, str] | None = None) -> None:
+        if name:
+            self.name = name
+        if labels:
+            self.labels = labels
 
     def parse(self, raw: str, warn: Warn) -> bool | None:
         text = raw.strip()
@@ -225,7 +242,7 @@ class YesNo(Kind):
         raise CellError(f"{text!r} is not YES or NO")
 
     def format_value(self, value: Any) -> str:
-        return "YES" if value else "NO"
+        return self.labels[0] if value else self.labels[1]
 
 
 class PartialDate(Kind):
@@ -290,6 +307,7 @@ class Coordinate(Number):
 class Currency(Kind):
     name = "currency"
     field_types = (CurrencyField,)
+    unreadable = ""
 
     def parse(self, raw: str, warn: Warn) -> str:
         result = parse_currency(raw)
@@ -308,6 +326,71 @@ class Country(Kind):
         if code and (len(code) != 2 or not code.isalpha() or not code.isascii()):
             raise CellError(f"{text!r} is not a two-letter ISO 3166 country code")
         return code
+
+
+class Countries(Kind):
+    """Several ISO 3166-1 alpha-2 codes, ``KE, TZ, UG``: stored as ``KE,TZ,UG`` (so a filter
+    can find one), written back with INDIGO's ``, ``; a cell written otherwise (another
+    separator) is kept as written in ``<field>_text``."""
+
+    name = "countries"
+    field_types = (models.CharField, models.TextField)
+
+    def parse(self, raw: str, warn: Warn) -> str:
+        codes = []
+        for part in re.split(r"[,;\n]+", raw):
+            text = part.strip()
+            if not text:
+                continue
+            codes.append(COUNTRY.parse(text, warn))
+        return ",".join(dict.fromkeys(codes))
+
+    def format_value(self, value: Any) -> str:
+        return ", ".join(str(value).split(","))
+
+    def model_fields(self, name: str) -> list[str]:
+        return [name, f"{name}_text"]
+
+    def values(self, name: str, raw: str, warn: Warn) -> dict[str, Any]:
+        value = self.read(raw, warn)
+        text = clean_text(raw)
+        return {name: value, f"{name}_text": "" if text == self.format(value) else text}
+
+    def cell(self, name: str, get: Get) -> str:
+        return get(f"{name}_text") or self.format(get(name))
+
+    def expected_fields(self, name: str) -> list[Expected]:
+        return [(name, self.field_types), (f"{name}_text", (models.TextField,))]
+
+
+_YEAR = re.compile(r"(?<!\d)(19\d\d|2[01]\d\d)(?!\d)")
+
+
+def first_year(text: str) -> int | None:
+    """The first plausible year written in a text (``Q2 - 2023 or later`` → 2023)."""
+    found = _YEAR.search(text or "")
+    return int(found.group(1)) if found else None
+
+
+class YearInText(Kind):
+    """Text kept as written (``Q2 - 2023 or later``, ``TBD``), and the first year in it in
+    ``<field>_year`` (derived, for filters and facets; blank when it names none)."""
+
+    name = "year-in-text"
+    field_types = (models.CharField,)
+
+    def parse(self, raw: str, warn: Warn) -> str:
+        return clean_text(raw)
+
+    def model_fields(self, name: str) -> list[str]:
+        return [name, f"{name}_year"]
+
+    def values(self, name: str, raw: str, warn: Warn) -> dict[str, Any]:
+        text = self.read(raw, warn)
+        return {name: text, f"{name}_year": first_year(text)}
+
+    def expected_fields(self, name: str) -> list[Expected]:
+        return [(name, self.field_types), (f"{name}_year", (models.IntegerField,))]
 
 
 class Reference(Kind):
@@ -397,12 +480,16 @@ class Exact(AsWritten):
 PROJECT_ID = RecordId("pojid", "POJ")
 ORGANISATION_ID = RecordId("orgid", "ORG")
 FUND_ID = RecordId("fundid", "FUND")
+PIPELINE_ID = RecordId("plid", "PL")
 PARENT = Parent()
 STR = Text("str", models.CharField)
 TEXT = Text("text", models.TextField)
 URL = Text("url", models.TextField)
 SOURCES = SourceIds()
 YES_NO = YesNo()
+YES_NO_TITLE = YesNo("yesno:title", ("Yes", "No"))
+COUNTRIES = Countries()
+YEAR_IN_TEXT = YearInText()
 DATE = PartialDate()
 MONEY = Money()
 INT = Integer()
@@ -418,6 +505,8 @@ DATE_AS_WRITTEN = AsWritten(DATE)
 MONEY_AS_WRITTEN = AsWritten(MONEY)
 MONEY_EXACT = Exact(MONEY)
 INT_AS_WRITTEN = AsWritten(INT)
+YES_NO_TITLE_AS_WRITTEN = AsWritten(YES_NO_TITLE)
+CURRENCY_AS_WRITTEN = AsWritten(CURRENCY)
 
 KINDS_BY_NAME: dict[str, Kind] = {
     kind.name: kind
@@ -425,12 +514,16 @@ KINDS_BY_NAME: dict[str, Kind] = {
         PROJECT_ID,
         ORGANISATION_ID,
         FUND_ID,
+        PIPELINE_ID,
         PARENT,
         STR,
         TEXT,
         URL,
         SOURCES,
         YES_NO,
+        YES_NO_TITLE,
+        COUNTRIES,
+        YEAR_IN_TEXT,
         DATE,
         MONEY,
         INT,
@@ -469,10 +562,17 @@ class Column:
     header: str
     field: str
     kind: Kind
+    # May be missing from a file (a column INDIGO added later): its cells are then blank.
+    optional: bool = False
+    # Tells apart columns of one table that share a header: the header, and for its n-th
+    # use (n > 1) ``header #n``. Set by the table.
+    key: str = ""
 
     def __post_init__(self) -> None:
         if isinstance(self.kind, str):
             object.__setattr__(self, "kind", kind_named(self.kind))
+        if not self.key:
+            object.__setattr__(self, "key", self.header)
 
     @property
     def stored(self) -> bool:
@@ -507,6 +607,16 @@ class Column:
         return self.kind.cell(self.field, get)
 
 
+def header_keys(headers: list[str]) -> list[str]:
+    """A key for each header: the header itself, and ``header #n`` for its n-th use (n > 1)."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for header in headers:
+        seen[header] += 1
+        keys.append(header if seen[header] == 1 else f"{header} #{seen[header]}")
+    return keys
+
+
 @dataclass(frozen=True)
 class Table:
     file: str
@@ -515,12 +625,20 @@ class Table:
     columns: list[Column] = field(default_factory=list)
 
     def __init__(
-        self, file: str, model_label: str, parent: str, columns: Iterable[tuple[str, str, Any]]
+        self,
+        file: str,
+        model_label: str,
+        parent: str,
+        # (header, field, kind) or (header, field, kind, optional)
+        columns: Iterable[tuple[str, str, Any] | tuple[str, str, Any, bool]],
     ) -> None:
         object.__setattr__(self, "file", file)
         object.__setattr__(self, "model_label", model_label)
         object.__setattr__(self, "parent", parent)
-        object.__setattr__(self, "columns", [Column(*c) for c in columns])
+        made = [Column(*c) for c in columns]
+        for column, key in zip(made, header_keys([c.header for c in made]), strict=True):
+            object.__setattr__(column, "key", key)
+        object.__setattr__(self, "columns", made)
 
     @property
     def model(self) -> Any:
@@ -540,6 +658,21 @@ class Table:
     @property
     def is_record(self) -> bool:
         return self.parent == "-"
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    def label(self, column: Column) -> str:
+        """The column as a problem report names it: its header, and for a header the file
+        uses more than once, its place and the section it belongs to (the section of the
+        last column before it with a header of its own)."""
+        if column.key == column.header:
+            return column.header
+        index = self.columns.index(column)
+        before = [c.header for c in self.columns[:index] if " - " in c.header]
+        section = before[-1].split(" - ")[0] if before else ""
+        return f"{column.header} (column {index + 1}: {section})"
 
     def stored_columns(self) -> list[Column]:
         """The columns that hold the record's own data (not its id, owner or private data)."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import models
 
-from cases.indigo.layout import CellError, Column, Table
+from cases.indigo.layout import CellError, Column, Table, header_keys
 
 
 @dataclass
@@ -110,15 +110,20 @@ class Snapshot:
         except csv.Error as exc:
             self.problems.append(Problem(table.file, 1, "-", f"not valid CSV: {exc}"))
             return
-        known = set(table.headers)
-        extra = [h for h in header if h and h not in known]
+        # A header used more than once is told apart by its place among its namesakes.
+        keys = header_keys(header)
+        known = set(table.keys)
+        extra = [h for h, key in zip(header, keys, strict=True) if h and key not in known]
         if extra:
             self.unknown_columns[table.file] = extra
-        missing = [h for h in table.headers if h not in header]
-        for name in missing:
-            self.problems.append(Problem(table.file, 1, name, "column is missing"))
+        present = set(keys)
+        missing = [c for c in table.columns if c.key not in present and not c.optional]
+        for column in missing:
+            self.problems.append(Problem(table.file, 1, table.label(column), "column is missing"))
         if missing:
             return
+        # Optional columns the file lacks (an older snapshot) read as blank cells.
+        absent = {c.key: "" for c in table.columns if c.key not in present}
         try:
             for number, cells in enumerate(reader, start=2):
                 if not any(cell.strip() for cell in cells):
@@ -133,7 +138,7 @@ class Snapshot:
                         )
                     )
                     continue
-                yield number, dict(zip(header, cells, strict=True))
+                yield number, {**absent, **dict(zip(keys, cells, strict=True))}
         except csv.Error as exc:
             self.problems.append(Problem(table.file, reader.line_num, "-", f"not valid CSV: {exc}"))
 
@@ -183,10 +188,10 @@ def parse_table(snapshot: Snapshot, table: Table, report: Report) -> ParsedTable
         owner = ""
         ok = True
         for column in table.columns:
-            raw = cells[column.header]
+            raw = cells[column.key]
 
             def warn(message: str, column: Column = column, number: int = number) -> None:
-                report.warnings.append(Problem(table.file, number, column.header, message))
+                report.warnings.append(Problem(table.file, number, table.label(column), message))
 
             try:
                 if column.is_id:
@@ -197,7 +202,7 @@ def parse_table(snapshot: Snapshot, table: Table, report: Report) -> ParsedTable
                 else:
                     values.update(column.read(raw, warn))
             except CellError as exc:
-                report.errors.append(Problem(table.file, number, column.header, str(exc)))
+                report.errors.append(Problem(table.file, number, table.label(column), str(exc)))
                 ok = False
         for column in stored:
             for attr in column.model_fields():
@@ -205,7 +210,10 @@ def parse_table(snapshot: Snapshot, table: Table, report: Report) -> ParsedTable
                 if limit and isinstance(values.get(attr), str) and len(values[attr]) > limit:
                     report.errors.append(
                         Problem(
-                            table.file, number, column.header, f"longer than {limit} characters"
+                            table.file,
+                            number,
+                            table.label(column),
+                            f"longer than {limit} characters",
                         )
                     )
                     ok = False

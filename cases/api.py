@@ -43,6 +43,7 @@ from common.api import (
     latest_change,
     once_public,
 )
+from common.downloads import Column, field
 from common.models import PublicationStatus
 
 PUBLISHED = PublicationStatus.PUBLISHED
@@ -453,19 +454,10 @@ class OutcomeMetricViewSet(PublishedViewSet):
     def listed(self, request: Any) -> QuerySet:
         # The cases the parameters choose (updated_since applies to them: a metric has no
         # time of its own), and their metrics.
-        projects = super().listed(request)
-        return self.metrics().filter(project__in=projects.order_by().values("pk"))
-
-    def metrics(self) -> QuerySet:
-        return (
-            OutcomeMetric.objects.filter(published_project_q())
-            .select_related("project")
-            .defer("import_baseline", "project__import_baseline", "project__search_text")
-            .order_by("project__indigo_id", "position")
-        )
+        return metrics_of(super().listed(request))
 
     def get_queryset(self) -> QuerySet:
-        return self.metrics()
+        return metrics_of(self.published())
 
     def decorate(self, rows: Iterable[Any]) -> None:
         attach_outcomes(rows)
@@ -479,3 +471,111 @@ class OutcomeMetricViewSet(PublishedViewSet):
 
     def last_changed(self) -> dt.datetime | None:
         return cases_last_changed()
+
+
+# ---------------------------------------------------------------------------------------------
+# Downloads (``cases.views.case_download``, ``cases.views.outcome_metric_download``): the same
+# records, one row each.
+
+
+def _countries(project: Project) -> list[str]:
+    return list(
+        dict.fromkeys(loc.country for loc in project.delivery_locations.all() if loc.country)
+    )
+
+
+def _page(row: Any) -> str:
+    return row.get_absolute_url()
+
+
+CASE_COLUMNS = [
+    field("id", "indigo_id"),
+    field("name"),
+    field("stage"),
+    field("policy_area", "policy_sector"),
+    Column("countries", _countries),
+    field("launch_year"),
+    *(field(name) for name in Project.DATE_FIELDS),
+    field("capital_raised_usd"),
+    field("capital_currency"),
+    field("capital_amount"),
+    field("capital_usd_min"),
+    field("capital_usd"),
+    field("capital_usd_max"),
+    field("max_outcome_payment_currency"),
+    field("max_outcome_payment"),
+    field("max_outcome_payment_usd"),
+    field("outcome_payments_made_usd"),
+    field("service_users_targeted"),
+    field("service_users_actual"),
+    field("target_population"),
+    field("intervention"),
+    field("has_results"),
+    field("has_evaluation"),
+    field("updated_at"),
+    Column("page", _page),
+]
+
+
+def download_cases(queryset: QuerySet) -> QuerySet:
+    """A download's rows of cases: the columns above, each page of rows with its countries."""
+    return queryset.defer("import_baseline", "search_text").prefetch_related(_locations())
+
+
+def _prices(metric: Any) -> list[str]:
+    return [
+        f"{p.currency} {p.price_per_unit}".strip()
+        for p in metric.pricings
+        if p.price_per_unit is not None
+    ]
+
+
+def _prices_usd(metric: Any) -> list[str]:
+    return [str(p.price_per_unit_usd) for p in metric.pricings if p.price_per_unit_usd is not None]
+
+
+def _results(metric: Any) -> list[str]:
+    described = []
+    for r in metric.results:
+        period = "–".join(d for d in (r.period_start, r.period_end) if d)
+        facts = [
+            f"{label} {value}"
+            for label, value in (
+                ("achieved", r.outcomes_achieved),
+                ("engaged", r.number_engaged),
+                ("positive", r.number_positive),
+            )
+            if value is not None
+        ]
+        described.append(" ".join(filter(None, [r.result_type, period, ", ".join(facts)])))
+    return described
+
+
+METRIC_COLUMNS = [
+    field("id", "pk"),
+    Column("case", lambda m: m.project.indigo_id),
+    Column("case_name", lambda m: m.project.name),
+    field("local_id"),
+    field("definition"),
+    field("target_population"),
+    field("service_users_targeted"),
+    field("target"),
+    field("validation_method"),
+    field("validation_data_source"),
+    field("policy_area", "policy_sector"),
+    Column("prices", _prices),
+    Column("prices_usd", _prices_usd),
+    Column("results", _results),
+]
+
+
+def metrics_of(projects: QuerySet) -> QuerySet:
+    """The outcome metrics of the cases found, in the API's order."""
+    return (
+        OutcomeMetric.objects.filter(
+            published_project_q(), project__in=projects.order_by().values("pk")
+        )
+        .select_related("project")
+        .defer("import_baseline", "project__import_baseline", "project__search_text")
+        .order_by("project__indigo_id", "position")
+    )

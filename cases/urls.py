@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from cases import views
 
@@ -6,6 +6,12 @@ app_name = "cases"
 
 urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
+    re_path(r"^cases/export\.(?P<fmt>csv|xlsx|json)$", views.case_download, name="case-download"),
+    re_path(
+        r"^cases/outcome-metrics\.(?P<fmt>csv|xlsx|json)$",
+        views.outcome_metric_download,
+        name="outcome-metric-download",
+    ),
     path("cases/<str:indigo_id>/", views.case_detail, name="case-detail"),
     path("organisations/<str:indigo_id>/", views.organisation_detail, name="organisation-detail"),
     path("funds/<str:indigo_id>/", views.fund_detail, name="fund-detail"),

@@ -11,10 +11,12 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
+from cases import api as open_data
 from cases import citations
 from cases.changelog import public_changes
 from cases.filters import CaseFilter
@@ -29,7 +31,8 @@ from cases.models import (
 from cases.outcomes import attach_to_metrics
 from cases.policy_areas import INTRODUCTIONS
 from cases.roles import ROLES
-from common.listing import search_page
+from common import downloads
+from common.listing import search_page, search_results
 from common.models import PublicationStatus
 
 
@@ -267,3 +270,39 @@ def policy_area_list(request: HttpRequest) -> HttpResponse:
         for area in PolicySector
     ]
     return render(request, "cases/policy_area_list.html", {"areas": areas})
+
+
+# ---------------------------------------------------------------------------------------------
+# Downloads of the case list's results (common.downloads): the same parameters as /cases/.
+
+
+def _cases_found(request: HttpRequest):
+    return search_results(
+        request, CaseFilter(request.GET, queryset=Project.objects.published())
+    ).queryset
+
+
+@require_safe
+def case_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    rows = open_data.download_cases(_cases_found(request))
+    return downloads.download(request, fmt, rows, open_data.CASE_COLUMNS, name="cases")
+
+
+@require_safe
+def outcome_metric_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    rows = open_data.metrics_of(_cases_found(request))
+    return downloads.download(
+        request,
+        fmt,
+        rows,
+        open_data.METRIC_COLUMNS,
+        name="outcome-metrics",
+        decorate=open_data.attach_outcomes,
+    )
+
+
+downloads.offer_downloads(
+    "cases:case-list",
+    [("Cases", "cases:case-download"), ("Their outcome metrics", "cases:outcome-metric-download")],
+    api="api:case-list",
+)

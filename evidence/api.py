@@ -21,6 +21,7 @@ from common.api import (
     latest_change,
     once_public,
 )
+from common.downloads import Column, field
 from evidence.filters import EvidenceFilter
 from evidence.models import EvidenceDocument
 
@@ -92,3 +93,25 @@ class EvidenceViewSet(PublishedViewSet):
 
     def last_changed(self) -> dt.datetime | None:
         return latest_change((EvidenceDocument, "updated_at"), (ImportRun, "finished_at"))
+
+
+# Downloads (``evidence.views.document_download``): the same records, one row each.
+DOCUMENT_COLUMNS = [
+    field("id", "pk"),
+    field("title"),
+    Column("authors", lambda d: [author.name for author in d.authors.all()]),
+    field("url"),
+    field("document_type"),
+    field("publisher"),
+    field("publication_date"),
+    field("doi"),
+    field("evaluation_design"),
+    field("evidence_rating"),
+    field("abstract"),
+    field("updated_at"),
+    Column("page", lambda d: d.get_absolute_url()),
+]
+
+
+def download_documents(queryset: QuerySet) -> QuerySet:
+    return queryset.defer("text", "import_baseline").prefetch_related("authors")

@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from evidence import views
 
@@ -33,6 +33,12 @@ app_name = "evidence"
 
 urlpatterns = [
     path("evidence/", views.document_list, name="document-list"),
+    # Before the reference-manager exports, whose pattern also takes .json.
+    re_path(
+        r"^evidence/export\.(?P<fmt>csv|xlsx|json)$",
+        views.document_download,
+        name="document-download",
+    ),
     path("evidence/export.<citefmt:fmt>", views.export_results, name="export"),
     path("evidence/ratings/", views.ratings, name="ratings"),
     path("evidence/<docid:pk>/", views.document_detail, name="document-detail"),

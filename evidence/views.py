@@ -6,12 +6,15 @@ import json
 from typing import cast
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from cases.models import published_project_q
+from common import downloads
 from common.listing import search_page, search_results
+from evidence import api as open_data
 from evidence import citations
 from evidence.filters import EvidenceFilter
 from evidence.models import DocumentQuerySet, EvidenceDocument, EvidenceRating, Relation
@@ -118,3 +121,20 @@ def ratings(request: HttpRequest) -> HttpResponse:
     return render(
         request, "evidence/ratings.html", {"scale": scale, "top": EvidenceRating.RANDOMISED}
     )
+
+
+# Downloads of the library's results (common.downloads): the same parameters as /evidence/.
+
+
+@require_safe
+def document_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    found = search_results(request, _filterset(request)).queryset
+    rows = open_data.download_documents(found)
+    return downloads.download(request, fmt, rows, open_data.DOCUMENT_COLUMNS, name="evidence")
+
+
+downloads.offer_downloads(
+    "evidence:document-list",
+    [("Documents", "evidence:document-download")],
+    api="api:evidence-list",
+)

@@ -61,7 +61,7 @@ from tests.evidence.pdfs import make_pdf
 
 pytestmark = pytest.mark.django_db
 
-MAX_PAGES = 400
+MAX_PAGES = 1500
 PUBLISHED = PublicationStatus.PUBLISHED
 # Lower-case letters only, so that every search tokeniser keeps each one a single word.
 DRAFT_PROJECT = "canarydraftproj"
@@ -517,7 +517,29 @@ def _seeds(world) -> list[str]:
     ]:
         for path in ("/evidence/", "/evidence/export.bib", "/evidence/export.ris"):
             seeds.append(f"{path}?{urlencode(params)}")
-    return seeds
+    return seeds + _api_seeds(seeds)
+
+
+API_LISTS = ["cases", "organisations", "funds", "outcome-metrics", "evidence"]
+# The API's lists of withdrawn ids name the records that were public and are no longer (the
+# withdrawn and the soft-deleted project), and nothing else of them.
+WITHDRAWN_LISTS = {"/api/v1/cases/withdrawn/": ["INDIGO-POJ-9002", "INDIGO-POJ-9003"]}
+
+
+def _api_seeds(seeds: list[str]) -> list[str]:
+    """The API and the downloads, whole and with each search and filter of the pages."""
+    found = ["/api/v1/", "/api/schema/", "/api/docs/"]
+    for name in API_LISTS:
+        found += [f"/api/v1/{name}/", f"/api/v1/{name}/withdrawn/"]
+    for seed in seeds:
+        path, _, query = seed.partition("?")
+        if path == "/cases/" and query:
+            found += [f"/api/v1/{name}/?{query}" for name in ("cases", "outcome-metrics")]
+            found += [f"/cases/{kind}.{fmt}?{query}" for kind in ("export", "outcome-metrics")
+                      for fmt in ("csv", "xlsx", "json")]  # fmt: skip
+        elif path == "/evidence/" and query:
+            found += [f"/api/v1/evidence/?{query}", f"/evidence/export.csv?{query}"]
+    return found
 
 
 def _private_urls(world) -> list[str]:
@@ -528,6 +550,18 @@ def _private_urls(world) -> list[str]:
         document.get_absolute_url(),
         f"/evidence/{document.pk}/file/",
         *(f"/evidence/{document.pk}/cite.{fmt}" for fmt in ("bib", "ris", "json")),
+        *(f"/api/v1/cases/{p.indigo_id}/" for p in world["private_projects"]),
+        *(
+            f"/api/v1/{kind}/{p.indigo_id}/"
+            for kind, p in zip(("organisations", "funds"), world["private_parties"], strict=True)
+        ),
+        f"/api/v1/evidence/{document.pk}/",
+        *(
+            f"/api/v1/outcome-metrics/{pk}/"
+            for pk in OutcomeMetric.objects.filter(
+                project__in=world["private_projects"]
+            ).values_list("pk", flat=True)
+        ),
     ]
 
 
@@ -544,8 +578,15 @@ def test_canaries_are_findable_were_they_public(world):
     assert Project.objects.filter(pk=deleted.pk, status=PUBLISHED).exists()
 
 
-def test_no_public_url_shows_a_private_record(client, world):
+def test_no_public_url_shows_a_private_record(client, world, settings):
+    settings.API_RATE_LIMIT = ""  # the crawl asks the API more often than a client may
     pages = crawl(client, _seeds(world) + _private_urls(world))
+    for url, ids in WITHDRAWN_LISTS.items():
+        status, text = pages[url]
+        assert status == 200 and all(f'"id":"{i}"' in text for i in ids), text
+        for indigo_id in ids:
+            text = text.replace(f'"id":"{indigo_id}"', "")
+        pages[url] = (status, text)
 
     errors = [f"{url} -> {status}" for url, (status, _text) in pages.items() if status >= 500]
     assert not errors, "server errors:\n" + "\n".join(errors)
@@ -573,4 +614,8 @@ def test_no_public_url_shows_a_private_record(client, world):
     evidence_facets = facet_counts(pages["/evidence/"][1])
     assert evidence_facets["design", EvaluationDesign.QUASI_EXPERIMENTAL] == "1"
     assert "Published evaluation of the Alpha Bond" in pages["/evidence/"][1]
+    # The API and the downloads were read too.
+    assert "Published Alpha Bond" in pages["/api/v1/cases/"][1]
+    assert "Published Alpha Bond" in pages["/cases/export.csv"][1]
+    assert "Published evaluation" in pages["/api/v1/evidence/"][1]
     assert len(pages) < MAX_PAGES, "the crawl was cut short: raise MAX_PAGES"

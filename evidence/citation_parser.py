@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
@@ -488,7 +489,8 @@ _CORRESPONDENCE_RE = re.compile(
     r"|\bemail communication\b|^information (?:provided|shared) (?:by|through)"
     r"|\bform submission\b|\bconversation with\b|\b(?:phone )?call with\b|\bmeeting with\b"
     r"|\bexchange with\b|^(?:cbo|tnlcf)\b.*\b(?:updates?|requested changes)\b"
-    r"|^updates? from\b|\bpersonal communication\b|\bprovided by the (?:project|intermediary)\b",
+    r"|^updates? from\b|\bdata shared by\b|\bpersonal communication\b"
+    r"|\bprovided by the (?:project|intermediary)\b",
     re.IGNORECASE,
 )
 _TEXT_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
@@ -672,26 +674,52 @@ def _has_anchor(text: str) -> bool:
     )
 
 
+def _ends_citation(text: str) -> bool:
+    """Before an "and": an anchor, or a closing "(Publisher, 2014)"."""
+    return _has_anchor(text) or bool(re.search(rf"\([^()]*{_YEAR}[a-z]?\)\W*$", text))
+
+
 _AND_SPLIT = re.compile(
-    r"\s*\n\s*|\s+AND\s+|\s*,?\s+and\s+(?=[A-Z(]|(?:e-?mail|interview|correspondence)\b)"
+    r"\s*\n\s*|\s+AND\s+|\s*,?\s+and\s+(?=[A-Z(]|https?://|www\.|(?:e-?mail|interview|correspondence)\b)"
 )
+_AFTER_URL = re.compile(
+    r"(?<=\S)\s+(?=[A-Z](?!ccessed|vailable|etrieved|ast updated|ll accessed)[\w.-]*\s)"
+)
+
+
+def _split_after_urls(text: str) -> list[str]:
+    """ "Press Release https://... ABN AMRO Webpage https://...": a new source starts where a
+    capitalised word follows a URL."""
+    cuts = []
+    for match in _URL_RE.finditer(text):
+        after = _AFTER_URL.match(text, match.end())
+        if after and _words(text[after.end() :]) >= 2:
+            cuts.append((match.end(), after.end()))
+    if not cuts:
+        return [text]
+    parts, start = [], 0
+    for end, restart in cuts:
+        parts.append(text[start:end])
+        start = restart
+    parts.append(text[start:])
+    return parts
+
+
 _LIST_SPLIT = re.compile(
     r"(?<=[\w/])[.,]+\s+(?=[A-Z][^,]{2,80}?\s+(?:at\s+)?https?://)|(?<=\w\w|\w\))\.\s+(?=[A-Z])"
 )
 
 
-def _split_at(text: str, pattern: re.Pattern[str]) -> list[str]:
+def _split_at(
+    text: str, pattern: re.Pattern[str], ends: Callable[[str], bool] = _has_anchor
+) -> list[str]:
     """Split where the piece before holds a URL, locator or accessed note and both sides
     are long enough to be citations."""
     parts: list[str] = []
     start = 0
     for match in pattern.finditer(text):
         before, after = text[start : match.start()], text[match.end() :]
-        if (
-            _has_anchor(before)
-            and _words(before) >= 1
-            and (_words(after) >= 2 or _URL_RE.search(after))
-        ):
+        if ends(before) and _words(before) >= 1 and (_words(after) >= 2 or _URL_RE.search(after)):
             parts.append(before)
             start = match.end()
     parts.append(text[start:])
@@ -732,34 +760,41 @@ def _top_level_split(text: str) -> list[str]:
 
 def _split_sources(text: str) -> list[str]:
     """The sources one string cites, in order. Splits on ``;`` (outside brackets), ``See
-    also``, and on line breaks, ``and``/``AND``, ``, `` or ``. `` after a URL, a locator or
-    an accessed note. A piece with no words of its own (a URL after "Available at:", a page)
-    belongs to the one before."""
+    also``, numbered lists, and on line breaks, ``and``/``AND``, ``, `` or ``. `` after a URL,
+    a locator, an accessed note or a closing "(Publisher, 2014)". A sentence with no words of
+    its own (a URL after "Available at:", a page) belongs to the one before."""
     parts: list[str] = []
     for piece in _top_level_split(text):
         if not piece or not piece.strip(" .,;"):
             continue
-        for chunk in _split_at(piece, _AND_SPLIT):
-            for part in _split_at(chunk, _LIST_SPLIT):
-                if not part.strip(" .,;"):
-                    continue
-                if (
-                    parts
-                    and _substance(part) < 2
-                    and _substance(parts[-1]) >= 2
-                    and not (_URL_RE.search(part) and _URL_RE.search(parts[-1]))
-                ):
-                    parts[-1] += " " + part
-                else:
-                    parts.append(part)
+        for and_part in _split_at(piece, _AND_SPLIT, _ends_citation):
+            for chunk in _split_after_urls(and_part):
+                parts.extend(_sentences(chunk))
     return parts or [text]
+
+
+def _sentences(chunk: str) -> list[str]:
+    pieces: list[str] = []
+    for part in _split_at(chunk, _LIST_SPLIT):
+        if not part.strip(" .,;"):
+            continue
+        if (
+            pieces
+            and _substance(part) < 2
+            and _substance(pieces[-1]) >= 2
+            and not (_URL_RE.search(part) and _URL_RE.search(pieces[-1]))
+        ):
+            pieces[-1] += " " + part  # "... Pg 34. Available at: https://...": one source
+        else:
+            pieces.append(part)
+    return pieces
 
 
 # --------------------------------------------------------------------------- the parser
 
 
 def _strip(text: str) -> str:
-    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+", " ", text.replace("<", " ").replace(">", " "))
     text = re.sub(r"^\s*(?:and|&)\s+|\s+(?:and|&)\s*[.,;:]?\s*$", " ", text)
     if text.count("(") > text.count(")"):
         text = re.sub(r"\((?=[^()]*$)", " ", text)  # an opening bracket whose end was a note

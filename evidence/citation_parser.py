@@ -532,7 +532,7 @@ _TEXT_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
         "evaluation-report",
         re.compile(
             r"evaluat|\bévaluation|\bevaluación|\bavaliação|\bevaluatie|\bevaluierung"
-            r"|\bimpact assessment|\bindependent assessment|\bin[- ]depth review|\bdeep dive"
+            r"|\bimpact assessment|\bindependent assessment|\bin[- ]?depth review|\bdeep dive"
             r"|\b(?:interim|final|baseline|learning) (?:\w+ )?report"
             r"|\bverification\b|\bvalidation\b|\bcohort \d+ analysis|\blessons learned"
             r"|\brelatório (?:de )?(?:avaliação|final)|\brapport d'évaluation|\bzwischenbericht",
@@ -559,14 +559,15 @@ _TEXT_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"|\bfiche\b|\bprospectus\b|\bbrochure\b|\bpresentation\b|\bbrief(?:ing)?\b"
             r"|\bguidance\b|\bguide\b|\btoolkit\b|\bdiscussion paper\b|\bpaper\b|\bsummary\b"
             r"|\bdossier\b|\blessons\b|\bprimer\b|\bannual review\b|\baccounts\b|\bspecification\b"
-            r"|\bpublication\b|\bmagazine\b|\boverview\b|\bintroduction to\b|\bproposal\b",
+            r"|\bpublication\b|\bmagazine\b|\boverview\b|\bintroduction to\b|\bproposal\b"
+            r"|\breview\b|\binfographic\b",
             re.IGNORECASE,
         ),
     ),
     (
         "website",
         re.compile(
-            r"\bweb ?site\b|\bwebiste\b|\bweb-site\b|\bweb ?page\b|\bblog(?:post)?\b"
+            r"\bweb ?sites?\b|\bwebiste\b|\bweb-site\b|\bweb ?page\b|\bblog(?:post)?\b"
             r"|\bhomepage\b|\bportal\b|\bdirectory\b|\bcompanies house\b|\bcharity commission\b"
             r"|\bregister\b|\blinkedin\b|\bonline\b|\bsite\b",
             re.IGNORECASE,
@@ -605,6 +606,15 @@ def _type_from_text(text: str, url: str, kind_prefix: str) -> tuple[str, str]:
         if match:
             return document_type, f"string mentions {match.group(0).strip().lower()!r}"
     if url:
+        # The words of the address: ".../CBO_Indepth_reviews_HCT...pdf".
+        path = unquote(urlsplit(url if "//" in url else "http://" + url).path)
+        words = " ".join(re.split(r"[\W_]+", path))
+        for document_type, pattern in _TEXT_TYPE_RULES:
+            if document_type in {"policy-report", "website", "data-set"}:
+                continue  # "report", "site" and the like in a path say too little
+            match = pattern.search(words)
+            if match:
+                return document_type, f"URL mentions {match.group(0).strip().lower()!r}"
         host = urlsplit(url if "//" in url else "http://" + url).netloc.lower()
         if _NEWS_HOSTS.search(host.removeprefix("www.")) or _NEWS_PATH.search(url):
             return "news-or-press-release", f"URL is a news page ({host})"

@@ -16,6 +16,18 @@ work. The rules, in order:
 
 Keys are built from the work's most cited title, year and URL, never from input order, so
 the same citations give the same keys on every import. Plain Python, no Django.
+
+Use: parse every source row, add each string's ``others`` after it (a string may cite several
+works), and pass the citing record's id as its scope::
+
+    citations, scopes = [], []
+    for row in rows:
+        parsed = parse_citation(row.name, indigo_type=row.type, url=row.url, ...)
+        for citation in (parsed, *parsed.others):
+            citations.append(citation)
+            scopes.append(row.project_id)
+    keys = work_keys(citations, scopes=scopes)
+    print("\n".join(explain(citations, keys, scopes=scopes)))
 """
 
 from __future__ import annotations

@@ -228,6 +228,7 @@ _LOCATOR_RE = re.compile(
     rf"(?:\s*(?:-|–|to)\s*(?P<last>{_PAGE_NUMBER}))?"
     r"(?:\s*onwards)?"
     r"(?:\s*\((?:[a-z ]{3,20})\))?"
+    rf"(?P<more>(?:\s*(?:,|and|&)\s*{_PAGE_NUMBER}(?:\s*(?:-|–)\s*\d+)?(?![\w/%])(?!\s*(?:years?|months?|weeks?|days?|per|million)\b))*)"
     r"\.?",
 )
 _SECTION_RE = re.compile(
@@ -262,7 +263,7 @@ _PREFIX_RE = re.compile(
     r"(?:summary\s+)?(?:inferred|infered|derived|calculated|interpreted|taken)\s+(?:from|using)"
     r"(?:\s+dates\s+in)?|interpretation\s+of|based\s+on|see\s+also|see"
     r"|own\s+calculations?,?\s*(?:based\s+on|using|from)?"
-    r"|translation\s+(?:from|of)\s+[\w ]{0,30}?:|translation\s+of(?:\s+the)?"
+    r"|translation\s+(?:from|of)\s+[\w ]{0,30}?(?::|$)|translation\s+of(?:\s+the)?"
     r")\s*:?\s*",
     re.IGNORECASE,
 )
@@ -893,6 +894,9 @@ def _read_part(part: str) -> _Work:
             cover = True
         else:
             pages.append((first, last))
+            # "page 2 and 3", "pp. 6, 13-15": more pages of the same locator
+            for more in re.finditer(r"(\d+|[ivxlc]+)(?:\s*[-–]\s*(\d+))?", match.group("more")):
+                pages.append((more.group(1), more.group(2)))
     s = _LOCATOR_RE.sub(" ", s)
     sections = [f"{m.group('word').lower()} {m.group('what')}" for m in _SECTION_RE.finditer(s)]
     s = _SECTION_RE.sub(" ", s)
@@ -1091,7 +1095,7 @@ def _publisher_year(work: _Work, inner: str) -> bool:
     if who:
         if re.search(r"\bet al\b", who):
             work.authors = work.authors or _authors_from(who)
-        elif not work.publisher:
+        elif not work.publisher and not re.match(r"\d", who):  # "13 Octcober": a date
             work.publisher = _strip(re.sub(r"(?i)\b(?:webpage|website)\b", " ", who))
     return True
 

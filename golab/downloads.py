@@ -133,6 +133,36 @@ def _readme(generated: datetime, counts: dict[str, int]) -> str:
     return "\n".join(lines)
 
 
+def private_ids() -> set[str]:
+    """INDIGO ids of the projects, organisations and funds that are not public (drafts made in
+    the admin, withdrawn, soft-deleted): published rows may name them, the downloads may not."""
+    ids: set[str] = set()
+    for model in (Project, Organisation, OutcomeFund):
+        public = model.objects.published().values("pk")
+        ids.update(model.objects.exclude(pk__in=public).values_list("indigo_id", flat=True))
+    return ids
+
+
+def redact_private_ids(folder: Path, names: list[str], private: set[str]) -> None:
+    """Blank every reference to a private record in the exported CSVs (a cell may list
+    several ids, "INDIGO-ORG-0171, INDIGO-ORG-1155": only the private ones go). A file with
+    none is left byte for byte as exported."""
+    for name in names:
+        path = folder / name
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        changed = False
+        for row in rows[1:]:
+            for i, cell in enumerate(row):
+                if "INDIGO-" in cell and any(part.strip() in private for part in cell.split(",")):
+                    kept = [part.strip() for part in cell.split(",")]
+                    row[i] = ", ".join(part for part in kept if part not in private)
+                    changed = True
+        if changed:
+            with open(path, "w", encoding="utf-8", newline="") as handle:
+                csv.writer(handle, lineterminator="\r\n").writerows(rows)
+
+
 def _write_zip(folder: Path, counts: dict[str, int], generated: datetime, target: Path) -> None:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", _readme(generated, counts))
@@ -249,6 +279,7 @@ def build_downloads() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(dir=target) as work:
         folder = Path(work) / "csv"
         counts = export_snapshot(folder)
+        redact_private_ids(folder, list(counts), private_ids())
         built = {CSV_ZIP: Path(work) / CSV_ZIP, SQLITE: Path(work) / SQLITE}
         _write_zip(folder, counts, generated, built[CSV_ZIP])
         _write_sqlite(folder, counts, generated, built[SQLITE])

@@ -517,7 +517,7 @@ def _seeds(world) -> list[str]:
     ]:
         for path in ("/evidence/", "/evidence/export.bib", "/evidence/export.ris"):
             seeds.append(f"{path}?{urlencode(params)}")
-    return seeds + _api_seeds(seeds)
+    return seeds + _api_seeds(seeds) + _harvest_seeds(seeds, world)
 
 
 API_LISTS = ["cases", "organisations", "funds", "outcome-metrics", "evidence"]
@@ -539,6 +539,35 @@ def _api_seeds(seeds: list[str]) -> list[str]:
                       for fmt in ("csv", "xlsx", "json")]  # fmt: skip
         elif path == "/evidence/" and query:
             found += [f"/api/v1/evidence/?{query}", f"/evidence/export.csv?{query}"]
+    return found
+
+
+def _harvest_seeds(seeds: list[str], world) -> list[str]:
+    """The feeds (whole and with each search and filter of the pages), the sitemap's sections,
+    the downloads page, every OAI-PMH verb and set, and GetRecord of every record, private
+    ones included (a withdrawn or deleted one is a bare "deleted" header)."""
+    from golab.oai import BY_KEY, identifier
+    from golab.sitemaps import SITEMAPS
+
+    found = ["/feeds/cases/", "/feeds/evidence/", "/downloads/"]
+    found += [f"/sitemap-{section}.xml" for section in SITEMAPS]
+    for seed in seeds:
+        path, _, query = seed.partition("?")
+        if path in ("/cases/", "/evidence/") and query:
+            found.append(f"/feeds{path}?{query}")
+    found += [f"/oai?verb={verb}" for verb in ("Identify", "ListMetadataFormats", "ListSets")]
+    for verb in ("ListIdentifiers", "ListRecords"):
+        for spec in ["case", "evidence", *(f"policy-area:{area}" for area in PolicySector.values)]:
+            found.append(
+                f"/oai?{urlencode({'verb': verb, 'metadataPrefix': 'oai_dc', 'set': spec})}"
+            )
+        found.append(f"/oai?verb={verb}&metadataPrefix=oai_dc")
+    records = [*world["published_projects"], *world["private_projects"]]
+    records += [world["evaluation"], world["draft_document"]]
+    for record in records:
+        kind = BY_KEY["case" if isinstance(record, Project) else "evidence"]
+        params = {"verb": "GetRecord", "metadataPrefix": "oai_dc"}
+        found.append(f"/oai?{urlencode({**params, 'identifier': identifier(kind, record.pk)})}")
     return found
 
 
@@ -619,3 +648,32 @@ def test_no_public_url_shows_a_private_record(client, world, settings):
     assert "Published Alpha Bond" in pages["/cases/export.csv"][1]
     assert "Published evaluation" in pages["/api/v1/evidence/"][1]
     assert len(pages) < MAX_PAGES, "the crawl was cut short: raise MAX_PAGES"
+
+
+def test_bulk_downloads_hold_no_private_record(client, world):
+    """The .zip of INDIGO CSVs and the SQLite file (built as the cron job builds them), read
+    inside: every CSV and every row of the database."""
+    import sqlite3
+    import zipfile
+
+    from golab.downloads import CSV_ZIP, SQLITE, build_downloads, downloads_dir
+
+    build_downloads()
+    texts: dict[str, str] = {}
+    with zipfile.ZipFile(downloads_dir() / CSV_ZIP) as archive:
+        for name in archive.namelist():
+            texts[f"{CSV_ZIP}/{name}"] = archive.read(name).decode()
+    database = sqlite3.connect(downloads_dir() / SQLITE)
+    try:
+        texts[SQLITE] = "\n".join(database.iterdump())
+    finally:
+        database.close()
+    pages = crawl(client, ["/downloads/", f"/downloads/{CSV_ZIP}", f"/downloads/{SQLITE}"])
+    assert {status for status, _text in pages.values()} == {200}
+    texts["/downloads/"] = pages["/downloads/"][1]
+    leaks = {name: found for name, text in texts.items() if (found := _leaks(text))}
+    assert not leaks, "private records in the downloads:\n" + "\n".join(
+        f"{name}: {', '.join(found)}" for name, found in sorted(leaks.items())
+    )
+    assert "Published Alpha Bond" in texts[f"{CSV_ZIP}/projects.csv"]
+    assert "Published evaluation of the Alpha Bond" in texts[SQLITE]

@@ -4,6 +4,7 @@ only published rows and no contact data; the page lists the files with Dataset J
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import sqlite3
@@ -23,6 +24,7 @@ from tests.factories import (
     DeliveryLocationFactory,
     DocumentAuthorFactory,
     EvidenceDocumentFactory,
+    InvestmentFactory,
     OrganisationFactory,
     OutcomePaymentCommitmentFactory,
     ProjectFactory,
@@ -65,6 +67,18 @@ def test_zip_holds_the_exported_csvs_and_a_readme(world, tmp_path):
         readme = archive.read("README.txt").decode()
     assert ATTRIBUTION in readme and "licence" in readme.lower()
     assert "projects.csv: 1 rows" in readme
+
+
+def test_references_to_private_parties_are_blanked(world):
+    draft = OrganisationFactory(status=PublicationStatus.DRAFT)
+    InvestmentFactory(project=world["published"], organisation=draft)
+    build_downloads()
+    with zipfile.ZipFile(downloads_dir() / CSV_ZIP) as archive:
+        investments = list(
+            csv.DictReader(io.StringIO(archive.read("projects_investments.csv").decode()))
+        )
+    assert [row["Project ID"] for row in investments] == [world["published"].indigo_id]
+    assert draft.indigo_id not in json.dumps(investments)
 
 
 def test_sqlite_holds_only_published_rows_and_no_contact_data(world):

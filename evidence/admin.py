@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import WorkflowAdminMixin
@@ -11,8 +18,20 @@ from evidence.models import (
     DocumentPolicyArea,
     DocumentProject,
     EvidenceDocument,
+    FundCitation,
+    OrganisationCitation,
+    ProjectDocument,
+    ProjectSource,
 )
-from evidence.services import index_file, refresh_authors_text, refresh_evaluation_flags
+from evidence.services import (
+    citation_ref,
+    citation_rows,
+    index_file,
+    merge_works,
+    refresh_authors_text,
+    refresh_evaluation_flags,
+    split_work,
+)
 
 
 class AuthorInline(admin.StackedInline):
@@ -43,18 +62,224 @@ class CountryInline(admin.StackedInline):
     readonly_fields = ["from_indigo"]
 
 
+class _CitationInline(admin.TabularInline):
+    """The INDIGO rows citing a work, as written: read here, changed by the import (or moved
+    to another work by a merge or a split)."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    classes = ["collapse"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ProjectSourceInline(_CitationInline):
+    model = ProjectSource
+    fields = ["project", "local_id", "name", "locator", "cited_accessed"]
+    readonly_fields = ["project", "local_id", "name", "locator", "cited_accessed"]
+    verbose_name = "citation in projects_sources.csv"
+    verbose_name_plural = "citations in projects_sources.csv"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project")
+
+
+class ProjectDocumentInline(_CitationInline):
+    model = ProjectDocument
+    fields = ["project", "title", "url", "locator"]
+    readonly_fields = ["project", "title", "url", "locator"]
+    verbose_name = "citation in projects_documents.csv"
+    verbose_name_plural = "citations in projects_documents.csv"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project")
+
+
+class OrganisationCitationInline(_CitationInline):
+    model = OrganisationCitation
+    fields = ["row", "locator", "cited_accessed"]
+    readonly_fields = ["row", "locator", "cited_accessed"]
+    verbose_name = "citation in organisations_sources.csv"
+    verbose_name_plural = "citations in organisations_sources.csv"
+
+
+class FundCitationInline(_CitationInline):
+    model = FundCitation
+    fields = ["row", "locator"]
+    readonly_fields = ["row", "locator"]
+    verbose_name = "citation in funds_documents.csv"
+    verbose_name_plural = "citations in funds_documents.csv"
+
+
+def can_merge(request: HttpRequest) -> bool:
+    """Editors and Curators may merge and split works: a merge moves citations and deletes
+    nothing that is not kept in the history, and both are undone the same way."""
+    return request.user.has_perm("evidence.change_evidencedocument")
+
+
 @admin.register(EvidenceDocument)
 class EvidenceDocumentAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     form = EvidenceDocumentForm
-    list_display = ["title", "document_type", "publication_date", "status", "text_status"]
+    change_form_template = "admin/evidence/evidencedocument/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["title", "document_type", "type_basis", "publication_date"]}),
+        (None, {"fields": ["publisher", "abstract", "url", "archive_url", "doi"]}),
+        (None, {"fields": ["language", "licence"]}),
+        (
+            "Evaluation",
+            {
+                "fields": [
+                    "evaluation_design",
+                    "design_basis",
+                    "design_confirmed",
+                    "evidence_rating",
+                ],
+                "description": "An import infers the design where the text says it and "
+                "shows where from; changing the design (or ticking “confirmed”) keeps it "
+                "from every later import.",
+            },
+        ),
+        ("File", {"fields": ["file", "text_status", "file_size"]}),
+    ]
+    list_display = [
+        "title",
+        "document_type",
+        "publication_date",
+        "citation_count",
+        "status",
+        "text_status",
+    ]
     list_filter = ["status", "document_type", "evaluation_design", "evidence_rating", "text_status"]
     search_fields = ["title", "url", "doi", "authors_text"]
-    readonly_fields = ["text_status", "file_size"]
-    computed_fields = ["text", "text_status", "file_size", "authors_text"]
+    readonly_fields = ["text_status", "file_size", "type_basis", "design_basis"]
+    computed_fields = ["text", "text_status", "file_size", "authors_text", "design_basis"]
     show_facets = admin.ShowFacets.ALWAYS
-    inlines = [AuthorInline, ProjectLinkInline, PolicyAreaInline, CountryInline]
+    inlines = [
+        AuthorInline,
+        ProjectLinkInline,
+        PolicyAreaInline,
+        CountryInline,
+        ProjectSourceInline,
+        ProjectDocumentInline,
+        OrganisationCitationInline,
+        FundCitationInline,
+    ]
+    actions = ["merge_works_action"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("text", "import_baseline")
+            .annotate(
+                n_sources=Count("project_sources", distinct=True),
+                n_documents=Count("project_documents", distinct=True),
+            )
+        )
+
+    @admin.display(description="citations")
+    def citation_count(self, obj: EvidenceDocument) -> int:
+        return getattr(obj, "n_sources", 0) + getattr(obj, "n_documents", 0)
+
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        return can_merge(request)
+
+    @admin.action(description="Merge the selected works into one", permissions=["merge"])
+    def merge_works_action(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        works = list(queryset.order_by("pk"))
+        if len(works) < 2:
+            self.message_user(request, "Choose at least two works to merge.", messages.WARNING)
+            return None
+        if request.POST.get("confirm") == "yes":
+            target = next((w for w in works if str(w.pk) == request.POST.get("target")), None)
+            if target is None:
+                self.message_user(request, "Choose the work to keep.", messages.ERROR)
+            else:
+                others = [w for w in works if w.pk != target.pk]
+                moved = merge_works(target=target, others=others, user=request.user)
+                self.message_user(
+                    request,
+                    f"Merged {len(others)} work(s) into “{target}”: {moved} citation(s) "
+                    "moved. Later imports keep this decision.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:evidence_evidencedocument_change", args=[target.pk])
+                )
+        rows = [(work, citation_rows(work)) for work in works]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge works",
+            "opts": self.model._meta,
+            "works": rows,
+            "selected": [w.pk for w in works],
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "confirm_missing": request.POST.get("post") == "yes"
+            and request.POST.get("confirm") != "yes",
+        }
+        return TemplateResponse(request, "admin/evidence/merge_works.html", context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/split/",
+                self.admin_site.admin_view(self.split_view),
+                name="evidence_evidencedocument_split",
+            ),
+            *super().get_urls(),
+        ]
+
+    def split_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if not can_merge(request):
+            raise PermissionDenied
+        document = self.get_object(request, unquote(object_id))
+        if document is None:
+            raise Http404(f"No evidence document with id {object_id!r}.")
+        rows = citation_rows(document)
+        error = ""
+        if request.method == "POST":
+            chosen = request.POST.getlist("citation")
+            try:
+                new = split_work(document=document, refs=chosen, user=request.user)
+            except ValueError as exc:
+                error = str(exc)
+            else:
+                self.message_user(
+                    request,
+                    f"Split {len(chosen)} citation(s) off into a new work “{new}”. Later "
+                    "imports keep this decision.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:evidence_evidencedocument_change", args=[new.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Split citations off “{document}”",
+            "opts": self.model._meta,
+            "original": document,
+            "citations": [(citation_ref(row), row) for row in rows],
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/evidence/split_work.html", context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_split"] = obj is not None and can_merge(request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
+        # A curator who sets the design (or ticks "confirmed") decides it: no import changes
+        # it any more, and what it was inferred from no longer applies.
+        if "evaluation_design" in form.changed_data:
+            obj.design_confirmed = True
+            obj.design_basis = ""
+        elif "design_confirmed" in form.changed_data:
+            obj.design_confirmed = form.cleaned_data["design_confirmed"]
         # The upload was checked by the form (PDF by content, at most 50 MB); its text is
         # extracted here, and a file that cannot be read is kept and flagged.
         if "file" in form.changed_data:

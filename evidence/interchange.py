@@ -300,7 +300,7 @@ def _work_type(group: list[Citation], best: Citation) -> tuple[str, str]:
 URL_IN_TEXT = re.compile(r"<?\b(?:https?://|www\.)\S+>?|\[\s*access[^\]]*\]?", re.I)
 # A page locator left at the end of a title ("…, page 14", "pp. 12-13").
 TRAILING_LOCATOR = re.compile(
-    r"[\s,;:.(]*\b(?:p|pp|pg|pgs|page|pages)\b\.?\s*[\divxlc]+(?:\s*[-–]\s*[\divxlc]+)?[).]*\s*$",
+    r"[\s,;:.(]*\b(?:p|pp|pg|pgs|page|pages)\b\.?\s*[\divxlc]+(?:\s*[-–]\s*[\divxlc]+)?[).,;:\s]*$",
     re.I,
 )
 
@@ -463,6 +463,7 @@ def ensure_works(
             hand_made.key = f"curated:{doc_pk}"
             hand_made.save(update_fields=["key"])
             existing[hand_made.key] = hand_made
+    rekeyed = _adopt_documents(groups, existing)
     author_rows: dict[str, tuple[list[tuple[str, str]], list[list[str]]]] = {}
     missing: list[EvidenceDocument] = []
     changed: list[EvidenceDocument] = []
@@ -500,14 +501,14 @@ def ensure_works(
         ):
             doc.evaluation_design, doc.design_basis = design, basis
             needs_saving = metadata_changed = True
-        if needs_saving:
+        if needs_saving or key in rekeyed:
             changed.append(doc)
         if metadata_changed:
             metadata_updated += 1
     EvidenceDocument.objects.bulk_create(missing, batch_size=ctx.batch_size)
     EvidenceDocument.objects.bulk_update(
         changed,
-        [*DOCUMENT_FIELDS, "evaluation_design", "design_basis", "import_baseline"],
+        ["key", *DOCUMENT_FIELDS, "evaluation_design", "design_basis", "import_baseline"],
         batch_size=ctx.batch_size,
     )
     pks = {cast(str, doc.key): doc.pk for doc in [*existing.values(), *missing]}
@@ -523,6 +524,54 @@ def ensure_works(
     counts.unchanged += len(existing) - metadata_updated
     report.created = len(missing)
     return report
+
+
+def _current_documents() -> dict[tuple[str, str, int], int]:
+    """(file, owner, position) -> the document each stored citing row points to now."""
+    current: dict[tuple[str, str, int], int] = {}
+    for file, queryset, owner in (
+        ("projects_sources.csv", ProjectSource.objects, "project__indigo_id"),
+        ("projects_documents.csv", ProjectDocument.objects, "project__indigo_id"),
+        ("organisations_sources.csv", OrganisationCitation.objects, "row__organisation__indigo_id"),
+        ("funds_documents.csv", FundCitation.objects, "row__fund__indigo_id"),
+    ):
+        position = "position" if file.startswith("projects_") else "row__position"
+        for owner_id, at, document_id in queryset.order_by().values_list(
+            owner, position, "document_id"
+        ):
+            current[(file, owner_id, at)] = document_id
+    return current
+
+
+def _adopt_documents(
+    groups: dict[str, list[Citation]], existing: dict[str, EvidenceDocument]
+) -> set[str]:
+    """A work whose key is new (the parser or the clustering improved) keeps the document
+    most of its citations already point to, so its page's address does not change: that
+    document takes the new key. Returns the keys of the documents adopted."""
+    unmatched = sorted(key for key in groups if key not in existing)
+    if not unmatched:
+        return set()
+    current = _current_documents()
+    claimed = {doc.pk for doc in existing.values()}
+    choice: dict[str, int] = {}
+    for key in unmatched:
+        votes = Counter(current[c.where] for c in groups[key] if c.where in current)
+        for doc_pk, n in votes.most_common():
+            if n * 2 > len(groups[key]) and doc_pk not in claimed:
+                choice[key] = doc_pk
+                claimed.add(doc_pk)
+            break
+    documents = EvidenceDocument.objects.defer("text").in_bulk(list(choice.values()))
+    adopted = set()
+    for key, doc_pk in choice.items():
+        doc = documents.get(doc_pk)
+        if doc is None or not doc.import_baseline:
+            continue  # a document curators made here is never taken over
+        doc.key = key
+        existing[key] = doc
+        adopted.add(key)
+    return adopted
 
 
 def _sync_authors(

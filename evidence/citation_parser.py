@@ -197,8 +197,8 @@ _MONTH_NAMES = (
     r"juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|"
     r"junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\.?"
 )
-_DATE = (
-    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_NAMES},?\s+\d{{4}}"
+_DATE = (  # each form starts at a word boundary, which keeps the search fast
+    rf"(?:\b)(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_NAMES},?\s+\d{{4}}"
     rf"|{_MONTH_NAMES}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|\d{{4}}\s+{_MONTH_NAMES}\s+\d{{1,2}}"
     rf"|{_MONTH_NAMES},?\s+\d{{4}}"
@@ -507,7 +507,8 @@ _TEXT_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "contract-or-legal",
         re.compile(
-            r"(?<!impact )(?<!outcomes )(?<!social )\bcontract\b(?! à impact)(?!s? à impact)"
+            r"\bcontract\b(?<!impact contract)(?<!outcomes contract)(?<!social contract)"
+            r"(?! à impact)"
             r"|^(?:\w+\s+){0,4}agreement\b|\bagreement (?:between|among|with|for)\b"
             r"|\bdeed\b|\bdecree\b|\bdecreto\b|\bdécret\b|\blegislation\b"
             r"|\binvitation to tender\b|\brequest for proposals?\b|\bterms of reference\b"

@@ -16,4 +16,6 @@ urlpatterns = [
     path("organisations/<str:indigo_id>/", views.organisation_detail, name="organisation-detail"),
     path("funds/<str:indigo_id>/", views.fund_detail, name="fund-detail"),
     path("policy-areas/", views.policy_area_list, name="policy-area-list"),
+    path("pipeline/", views.pipeline_list, name="pipeline-list"),
+    path("pipeline/<str:indigo_id>/", views.pipeline_detail, name="pipeline-detail"),
 ]

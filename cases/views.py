@@ -6,25 +6,31 @@ Only published records are ever read here (``published()``); anything else is a 
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from cases import api as open_data
 from cases import citations
 from cases.changelog import public_changes
-from cases.filters import CaseFilter
+from cases.filters import CaseFilter, PipelineFilter
+from cases.indigo.layout import Number, YesNo
+from cases.indigo.tables import TABLES_BY_FILE
 from cases.indigo.values import parse_id_list
 from cases.models import (
     DeliveryLocation,
     Organisation,
     OutcomeFund,
+    Pipeline,
     PolicySector,
     Project,
 )
@@ -53,7 +59,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
         rows=lambda queryset: queryset.for_list(),
         decorate=_add_countries,
     )
-    return render(request, "cases/case_list.html", page.context())
+    # The countries chosen, for the link to the projects in development there.
+    chosen = [c for c in page.filterset.form.cleaned_data.get("country") or [] if c != "none"]
+    pipeline_url = (
+        reverse("cases:pipeline-list") + "?" + urlencode([("country", c) for c in chosen])
+        if chosen
+        else ""
+    )
+    return render(request, "cases/case_list.html", page.context(pipeline_url=pipeline_url))
 
 
 @require_safe
@@ -270,6 +283,85 @@ def policy_area_list(request: HttpRequest) -> HttpResponse:
         for area in PolicySector
     ]
     return render(request, "cases/policy_area_list.html", {"areas": areas})
+
+
+# ---------------------------------------------------------------------------------------------
+# The pipeline: projects in development
+
+
+def _add_pipeline_facts(rows) -> None:
+    """Country names, policy sectors and instruments of each row (from its own columns)."""
+    for pipeline in rows:
+        pipeline.country_names = [countries.name(c) or c for c in pipeline.country_codes()]
+        pipeline.sector_labels = pipeline.sectors()
+        pipeline.instrument_labels = pipeline.instruments()
+
+
+@require_safe
+def pipeline_list(request: HttpRequest) -> HttpResponse:
+    page = search_page(
+        request,
+        PipelineFilter(request.GET, queryset=Pipeline.objects.published()),
+        rows=lambda queryset: queryset.for_list(),
+        decorate=_add_pipeline_facts,
+    )
+    return render(request, "cases/pipeline_list.html", page.context())
+
+
+def pipeline_sections(pipeline: Pipeline) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every value INDIGO gives for the project, by the sections of its file, as a reader
+    reads it: code lists by their labels, Yes/No as Yes or No (or the cell as written),
+    countries by name, sources and notes under the section they belong to. Blank values
+    are left out."""
+    table = TABLES_BY_FILE[Pipeline.indigo_file]
+    sections: dict[str, list[tuple[str, str]]] = {}
+    section = ""
+    for column in table.stored_columns():
+        parts = column.header.removesuffix(" - (Value)").split(" - ")
+        if column.header.startswith("("):  # (Source ID's) / (Notes) of the section before
+            label = "Sources" if "Source" in column.header else "Notes"
+        else:
+            section = parts[0]
+            tail = [p for p in parts[1:] if p not in ("(Source ID's)", "(Notes)")]
+            if parts[-1] == "(Source ID's)":
+                tail.append("Sources")
+            elif parts[-1] == "(Notes)":
+                tail.append("Notes")
+            # "Part of a larger ... program? - Part of a larger ... program?": said once.
+            label = " - ".join(p for p in tail if p != section) or section
+        if column.field == "countries":
+            value = ", ".join(countries.name(c) or c for c in pipeline.country_codes())
+            value = pipeline.countries_text or value
+        else:
+            value = column.write(lambda attr: getattr(pipeline, attr))
+        plain = getattr(column.kind, "kind", column.kind)
+        typed = getattr(pipeline, column.field)
+        # A number not kept as written: its digits grouped.
+        if (
+            isinstance(plain, Number)
+            and isinstance(typed, int | Decimal)
+            and value == plain.format(typed)
+        ):
+            value = f"{typed:,f}".rstrip("0").rstrip(".") if typed % 1 else f"{typed:,.0f}"
+        if isinstance(plain, YesNo) and value:
+            value = {"yes": "Yes", "no": "No"}.get(value.casefold(), value)
+        if value:
+            sections.setdefault(section, []).append((label, value))
+    return list(sections.items())
+
+
+@require_safe
+def pipeline_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
+    pipeline = get_object_or_404(Pipeline.objects.published(), indigo_id=indigo_id)
+    return render(
+        request,
+        "cases/pipeline_detail.html",
+        {
+            "pipeline": pipeline,
+            "countries": [(c, countries.name(c) or c) for c in pipeline.country_codes()],
+            "sections": pipeline_sections(pipeline),
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------

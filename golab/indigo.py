@@ -7,6 +7,8 @@ case tables and the evidence tables in one transaction. Any error means nothing 
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +61,8 @@ class ImportResult:
     # is refused, and these say what would go.
     mass_withdrawal: list[str] = field(default_factory=list)
     unknown_columns: dict[str, list[str]] = field(default_factory=dict)
+    # Files of the snapshot that are not imported, and why (``skipped_files()``).
+    skipped_files: dict[str, str] = field(default_factory=dict)
     # What the import made of the citing rows: works, merges, and why (--explain-evidence).
     evidence_works: evidence_interchange.WorksReport | None = None
     partial: bool = False
@@ -144,9 +148,9 @@ def import_snapshot(
     }
     for table in ALL_TABLES:
         missing_references(parsed[table.file], ids, report)
-    ignored = sorted(set(snapshot.texts) - {t.file for t in ALL_TABLES})
-    for name in ignored:
-        report.warnings.append(Problem(name, 0, "-", "not an INDIGO table this site imports"))
+    result.skipped_files = skipped_files(snapshot)
+    for name, reason in result.skipped_files.items():
+        report.warnings.append(Problem(name, 0, "-", reason))
     result.unknown_columns = dict(snapshot.unknown_columns)
     for name, columns in result.unknown_columns.items():
         for column in columns:
@@ -200,7 +204,40 @@ def _works_summary(works: evidence_interchange.WorksReport | None) -> dict[str, 
     }
 
 
-# Per kind: where its withdrawals are counted, and how to name it.
+# Files INDIGO's export ships that repeat another file: read from the original.
+COPIES = {"outcome-funds.csv": "funds.csv"}
+
+
+def skipped_files(snapshot: Snapshot) -> dict[str, str]:
+    """The snapshot's files this site does not import, each with the reason: a copy of a
+    file it does import (``outcome-funds.csv`` of ``funds.csv``), or a table it does not
+    know."""
+    skipped = {}
+    for name in sorted(set(snapshot.texts) - {t.file for t in ALL_TABLES}):
+        original = COPIES.get(name)
+        if original is None:
+            skipped[name] = "not an INDIGO table this site imports"
+        elif original not in snapshot.texts:
+            skipped[name] = f"a copy of {original}; not imported (import {original} instead)"
+        elif _rows(snapshot.texts[name]) == _rows(snapshot.texts[original]):
+            skipped[name] = f"a copy of {original}, whose funds are imported"
+        else:
+            skipped[name] = (
+                f"should be a copy of {original} but differs from it; not imported ({original} is)"
+            )
+    return skipped
+
+
+def _rows(text: str) -> list[list[str]]:
+    try:
+        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    except csv.Error:
+        return []
+
+
+# Per kind: where its withdrawals are counted, and how to name it. Not pipeline projects:
+# they leave the pipeline as a matter of course, once launched or abandoned (40 of the 71
+# of 2024-04 are not in 2025-05), so their withdrawal is no sign of a damaged snapshot.
 WITHDRAWAL_KINDS = {
     "projects.csv": "projects",
     "organisations.csv": "organisations",
@@ -311,6 +348,12 @@ def _apply(
     projects = apply_records(parsed["projects.csv"], ctx, status=published)
     if "projects.csv" in present:
         ctx.withdrawn += withdraw_missing(parsed["projects.csv"], ctx)
+    # Records no other file refers to (pipeline projects).
+    for table in CASE_TABLES:
+        if table.is_record and table.file not in OWNER_FILES.values():
+            apply_records(parsed[table.file], ctx, status=published)
+            if table.file in present:
+                ctx.withdrawn += withdraw_missing(parsed[table.file], ctx)
     step("projects")
     owners = {"project": projects, "organisation": ids["org"], "fund": ids["fund"]}
 

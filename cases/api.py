@@ -15,7 +15,12 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.db.models import F, Prefetch, Q, QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers
 
 from cases.filters import CaseFilter
@@ -35,6 +40,8 @@ from cases.outcomes import attach_to_metrics
 from cases.roles import ROLES
 from common.api import (
     ERRORS,
+    INDIGO_ID,
+    NUMBER_ID,
     UPDATED_SINCE,
     PageURLField,
     PublishedViewSet,
@@ -60,13 +67,25 @@ def cases_last_changed() -> dt.datetime | None:
     )
 
 
+def id_parameter(serializer: Any) -> OpenApiParameter:
+    """The record's id in its URL: an INDIGO id, or a metric's number."""
+    if serializer is OutcomeMetricSerializer:
+        return OpenApiParameter("id", NUMBER_ID, OpenApiParameter.PATH)
+    return OpenApiParameter(
+        "indigo_id", str, OpenApiParameter.PATH, pattern=INDIGO_ID, description="INDIGO id"
+    )
+
+
 def _list_schema(serializer: Any, filterset: Any = None, **extra: Any) -> dict[str, Any]:
     parameters = filter_parameters(filterset) if filterset else [UPDATED_SINCE]
     return {
         "list": extend_schema(
             parameters=parameters, responses={200: serializer(many=True), **ERRORS}, **extra
         ),
-        "retrieve": extend_schema(responses={200: serializer, 404: ERRORS[404], 429: ERRORS[429]}),
+        "retrieve": extend_schema(
+            parameters=[id_parameter(serializer)],
+            responses={200: serializer, 404: ERRORS[404], 429: ERRORS[429]},
+        ),
         "withdrawn": extend_schema(
             parameters=[UPDATED_SINCE],
             responses={200: WithdrawnSerializer(many=True), **ERRORS},
@@ -446,6 +465,7 @@ class OutcomeMetricViewSet(PublishedViewSet):
 
     filterset_class = CaseFilter
     serializer_class = OutcomeMetricSerializer
+    lookup_value_regex = "[0-9]{1,18}"  # NUMBER_ID
     withdrawn_serializer_class = WithdrawnMetricSerializer
 
     def published(self) -> QuerySet:

@@ -46,6 +46,9 @@ from common.facets import (
 from common.listing import search_results
 
 MAX_PAGE_SIZE = 100
+# What a record's id in a URL may be: an INDIGO id, or a number (a database id).
+INDIGO_ID = "^[A-Za-z0-9-]{1,64}$"
+NUMBER_ID = {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}
 
 
 def attribution_headers(response: Any) -> None:
@@ -169,9 +172,7 @@ def filter_parameters(filterset_class: type[FacetedFilterSet]) -> list[OpenApiPa
         description = str(filter_.label or name)
         if schema["type"] == "array":
             description += " (repeat the parameter for several values; 'none': not recorded)"
-        parameters.append(
-            OpenApiParameter(name, schema, description=description, explode=True)
-        )
+        parameters.append(OpenApiParameter(name, schema, description=description, explode=True))
     parameters.append(
         OpenApiParameter(
             "sort",
@@ -230,7 +231,7 @@ class PublishedViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class: ClassVar[type[FacetedFilterSet] | None] = None
     pagination_class = Pages
     filter_backends: ClassVar[list[Any]] = []  # filtering is the FilterSet's, below
-    lookup_value_regex = "[^/]{1,64}"
+    lookup_value_regex = INDIGO_ID.strip("^$")
     since_field: ClassVar[str] = "updated_at"
     default_order: ClassVar[tuple[str, ...]] = ("pk",)
     withdrawn_serializer_class: ClassVar[type[serializers.Serializer]] = WithdrawnSerializer

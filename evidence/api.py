@@ -7,12 +7,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import F, Q, QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers
 
 from cases.models import ImportRun
 from common.api import (
     ERRORS,
+    NUMBER_ID,
     UPDATED_SINCE,
     PageURLField,
     PublishedViewSet,
@@ -64,7 +70,10 @@ class WithdrawnDocumentSerializer(WithdrawnSerializer):
         parameters=filter_parameters(EvidenceFilter),
         responses={200: EvidenceSerializer(many=True), **ERRORS},
     ),
-    retrieve=extend_schema(responses={200: EvidenceSerializer, 404: ERRORS[404], 429: ERRORS[429]}),
+    retrieve=extend_schema(
+        parameters=[OpenApiParameter("id", NUMBER_ID, OpenApiParameter.PATH)],
+        responses={200: EvidenceSerializer, 404: ERRORS[404], 429: ERRORS[429]},
+    ),
     withdrawn=extend_schema(
         parameters=[UPDATED_SINCE],
         responses={200: WithdrawnDocumentSerializer(many=True), **ERRORS},
@@ -77,7 +86,7 @@ class EvidenceViewSet(PublishedViewSet):
     filterset_class = EvidenceFilter
     serializer_class = EvidenceSerializer
     withdrawn_serializer_class = WithdrawnDocumentSerializer
-    lookup_value_regex = "[0-9]{1,18}"
+    lookup_value_regex = "[0-9]{1,18}"  # NUMBER_ID
 
     def published(self) -> QuerySet:
         return EvidenceDocument.objects.published()

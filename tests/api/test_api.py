@@ -3,14 +3,17 @@ records, incremental sync, the withdrawn list, conditional GET, attribution, COR
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
 
-from cases.models import PolicySector, Project, Stage
+from cases.models import OutcomeMetric, PolicySector, Project, Stage
 from cases.services import refresh_derived_fields
 from common.models import PublicationStatus
+from common.workflow import transition
 from tests.factories import (
     DeliveryLocationFactory,
     DocumentAuthorFactory,
@@ -232,3 +235,71 @@ def test_list_query_count_does_not_grow_with_the_page(client, django_assert_num_
     # count, page, its countries, and the four tables of Last-Modified
     with django_assert_num_queries(7):
         assert client.get("/api/v1/cases/?per_page=5").status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------
+# On the real 2025-05 snapshot
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "policy_area=health",
+        "country=GB&stage=complete&stage=implementation",
+        "q=homeless",
+        "launch_year_min=2015&launch_year_max=2018&has_results=yes",
+        "capital_none=on&sort=newest",
+        "investor=none&policy_area=employment-and-training",
+        "users_min=1000&has_evaluation=no",
+    ],
+)
+def test_api_page_and_download_count_the_same(client, indigo_2025, settings, query):
+    settings.API_RATE_LIMIT = ""
+    page = client.get(f"/cases/?{query}")
+    assert page.status_code == 200 and not page.context["ignored"]
+    shown = page.context["page"].paginator.count
+    api = client.get(f"/api/v1/cases/?{query}").json()["count"]
+    rows = b"".join(client.get(f"/cases/export.csv?{query}").streaming_content)
+    downloaded = len(list(csv.DictReader(io.StringIO(rows.decode("utf-8-sig")))))
+    assert shown == api == downloaded
+    metrics = client.get(f"/api/v1/outcome-metrics/?{query}").json()["count"]
+    rows = b"".join(client.get(f"/cases/outcome-metrics.csv?{query}").streaming_content)
+    assert metrics == len(list(csv.DictReader(io.StringIO(rows.decode("utf-8-sig")))))
+    assert 0 < shown <= 319
+
+
+def test_updated_since_gives_what_a_curator_changed_and_withdrawn_only_in_its_list(
+    client, indigo_2025, curator, settings
+):
+    settings.API_RATE_LIMIT = ""
+    since = timezone.now().isoformat()
+    assert client.get("/api/v1/cases/", {"updated_since": since}).json()["count"] == 0
+    edited = Project.objects.get(indigo_id="INDIGO-POJ-0153")
+    edited.summary = "<p>A curator's summary.</p>"
+    edited.save()  # as the admin's change form does
+    withdrawn = Project.objects.get(indigo_id="INDIGO-POJ-0175")
+    transition(withdrawn, PublicationStatus.WITHDRAWN, user=curator, comment="private now")
+
+    changed = client.get("/api/v1/cases/", {"updated_since": since}).json()
+    assert [r["id"] for r in changed["results"]] == ["INDIGO-POJ-0153"]
+    gone = client.get("/api/v1/cases/withdrawn/", {"updated_since": since}).json()
+    assert [r["id"] for r in gone["results"]] == ["INDIGO-POJ-0175"]
+    metrics = client.get("/api/v1/outcome-metrics/withdrawn/", {"updated_since": since}).json()
+    assert metrics["count"] == withdrawn.outcome_metrics.count() > 0
+
+    # Nowhere else in the API: not in any page of the case list, not as a record, not among
+    # the outcome metrics, not named by another case.
+    seen = []
+    url = "/api/v1/cases/?per_page=100"
+    while url:
+        body = client.get(url).json()
+        seen += [r["id"] for r in body["results"]]
+        url = body["next"]
+    assert len(seen) == 318 and "INDIGO-POJ-0175" not in seen
+    assert client.get("/api/v1/cases/INDIGO-POJ-0175/").status_code == 404
+    metric = withdrawn.outcome_metrics.first()
+    assert client.get(f"/api/v1/outcome-metrics/{metric.pk}/").status_code == 404
+    public_metrics = OutcomeMetric.objects.filter(project__in=Project.objects.published())
+    assert client.get("/api/v1/outcome-metrics/").json()["count"] == public_metrics.count()
+    assert not public_metrics.filter(project=withdrawn).exists()

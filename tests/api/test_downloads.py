@@ -158,3 +158,13 @@ def test_pages_link_to_their_downloads_and_the_api(client, world):
     html = client.get("/evidence/?type=evaluation-report").content.decode()
     assert 'href="/evidence/export.json?type=evaluation-report"' in html
     assert 'href="/api/v1/evidence/?type=evaluation-report"' in html
+
+
+def test_all_cases_of_the_snapshot_parse_back_to_their_ids(client, indigo_2025):
+    from cases.models import Project
+
+    rows = read_csv(client.get("/cases/export.csv"))
+    ids = sorted(Project.objects.published().values_list("indigo_id", flat=True))
+    assert len(rows) == len(ids) == 319
+    assert sorted(r["id"] for r in rows) == ids
+    assert all(r["name"] for r in rows)

@@ -20,6 +20,7 @@ from cases.models import Organisation, Project
 from common.models import PublicationStatus
 from golab.downloads import CSV_ZIP, SQLITE, build_downloads, downloads_dir, is_stale
 from golab.indigo import export_snapshot
+from tests.conftest import subset_snapshot
 from tests.factories import (
     DeliveryLocationFactory,
     DocumentAuthorFactory,
@@ -153,3 +154,16 @@ def test_command_rebuilds_only_when_the_data_changed(world):
     assert is_stale()
     manifest = json.loads(Path(downloads_dir() / "manifest.json").read_text())
     assert {entry["name"] for entry in manifest["files"]} == {CSV_ZIP, SQLITE}
+
+
+def test_import_command_rebuilds_the_downloads(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    snapshot = subset_snapshot(tmp_path / "snapshot", {"INDIGO-POJ-0105"})
+    out = io.StringIO()
+    call_command("import_indigo", str(snapshot), stdout=out)
+    assert "Rebuilt the bulk downloads" in out.getvalue()
+    with zipfile.ZipFile(downloads_dir() / CSV_ZIP) as archive:
+        assert "INDIGO-POJ-0105" in archive.read("projects.csv").decode()
+    out = io.StringIO()
+    call_command("import_indigo", str(snapshot), stdout=out)  # no changes: nothing to rebuild
+    assert "Rebuilt" not in out.getvalue()

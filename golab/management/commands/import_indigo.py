@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from golab.downloads import build_downloads
 from golab.indigo import ImportResult, import_snapshot
 
 
@@ -34,6 +35,11 @@ class Command(BaseCommand):
             help="say which citations were merged into one evidence work, and why",
         )
         parser.add_argument(
+            "--no-downloads",
+            action="store_true",
+            help="do not rebuild the bulk downloads after the import (build_downloads does)",
+        )
+        parser.add_argument(
             "--allow-mass-withdrawal",
             action="store_true",
             help="apply the import even if it withdraws more than 10%% of the published "
@@ -49,6 +55,7 @@ class Command(BaseCommand):
         partial: bool,
         allow_mass_withdrawal: bool,
         explain_evidence: bool = False,
+        no_downloads: bool = False,
         **options,
     ):
         verbose = options["verbosity"] > 1
@@ -78,6 +85,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"evidence: {line}")
         if options["verbosity"] >= 1:
             self._report(result, show_warnings or verbose)
+        if result.applied and result.changes() and not no_downloads:
+            # The bulk downloads follow the data at once (a few seconds for all of INDIGO);
+            # imports and edits made in the admin are picked up by the scheduled
+            # `build_downloads --if-stale`, never in a web request.
+            manifest = build_downloads()
+            self.stdout.write(f"Rebuilt the bulk downloads ({len(manifest['files'])} files).")
 
     def _report(self, result: ImportResult, show_warnings: bool) -> None:
         write = self.stdout.write

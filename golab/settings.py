@@ -143,6 +143,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database outage in any view answers 503 with Retry-After; a server never creates
+    # its SQLite file (golab/outage.py).
+    "golab.outage.DatabaseOutageMiddleware",
+    "golab.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, as django-cors-headers asks: the API is open to any origin.
     "corsheaders.middleware.CorsMiddleware",
@@ -164,10 +168,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling: the sixth failed login for an account locks it for an hour.
+# Login throttling: the sixth failed login for an account from one address locks that account
+# from that address for an hour. Locking by username alone would let anyone who knows a
+# curator's username lock them out; by username and address together it cannot.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 6, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1, minimum=0) or None
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = True
 
@@ -222,6 +228,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page uses are turned off (golab.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability.
+SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "mailto:security@example.org").strip()
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -237,7 +250,13 @@ SECURE_CSP = {
 HTTPS = env_bool("HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# __Host- cookies are Secure, for this host only and the whole path: browsers refuse them
+# otherwise, so a subdomain or plain-HTTP page cannot set or overwrite them.
+SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+# Load balancers probe /health/ over plain HTTP: it answers them instead of redirecting.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from golab import downloads, feeds, oai, views
+from golab import downloads, feeds, oai, views, wellknown
+from golab.insights import views as insights
 from golab.sitemaps import SITEMAPS, robots_txt
 
 SITEMAP_INDEX = {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}
@@ -11,7 +12,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("glossary/", views.glossary, name="glossary"),
     path("health/", views.health, name="health"),
+    path(".well-known/security.txt", wellknown.security_txt, name="security-txt"),
     path("policy-areas/<slug:slug>/", views.policy_area_detail, name="policy-area-detail"),
+    path("insights/", insights.insights, name="insights"),
+    path("insights/<slug:slug>.csv", insights.insights_csv, name="insights-csv"),
     path("oai", oai.endpoint, name="oai"),
     path("feeds/cases/", feeds.CaseFeed(), name="feed-cases"),
     path("feeds/evidence/", feeds.EvidenceFeed(), name="feed-evidence"),
@@ -30,3 +34,6 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("evidence.urls")),
 ]
+
+# A database outage met outside a view (say, by the session middleware) is a 503 too.
+handler500 = "golab.outage.server_error"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+from django.apps import apps
 from django.contrib.humanize.templatetags.humanize import intcomma, intword
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import DatabaseError, connection
@@ -15,6 +16,7 @@ from cases.models import PolicySector, Project, capital_note
 from cases.policy_areas import area_summary
 from evidence.areas import area_evidence
 from evidence.models import EvidenceDocument
+from golab.outage import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger(__name__)
 HEALTH_ASSET = "css/site.css"  # linked by base.html, so by every page
@@ -63,23 +65,40 @@ def glossary(request: HttpRequest) -> HttpResponse:
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
     """200 when the app can query its database and render its pages, 503 otherwise (for load
-    balancers). Every page links the stylesheet through the static files' manifest, so a
-    manifest without it (``collectstatic`` not run) means every page would fail."""
+    balancers). The database must answer and hold every table the models need (an empty or
+    unmigrated database would fail every page). Every page links the stylesheet through the
+    static files' manifest, so a manifest without it (``collectstatic`` not run) means every
+    page would fail."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        missing = _missing_tables()
     except DatabaseError as exc:
         logger.warning("health check: database unavailable: %s", exc)
-        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+        return _unavailable({"database": "unavailable"})
+    if missing:
+        logger.warning("health check: tables missing: %s", ", ".join(sorted(missing)[:5]))
+        return _unavailable({"database": "schema missing"})
     try:
         staticfiles_storage.url(HEALTH_ASSET)
     except ValueError as exc:
         logger.warning("health check: static files not collected: %s", exc)
-        return JsonResponse(
-            {"status": "unavailable", "database": "ok", "static": "not collected"}, status=503
-        )
+        return _unavailable({"database": "ok", "static": "not collected"})
     return JsonResponse({"status": "ok", "database": "ok", "static": "ok"})
+
+
+def _unavailable(details: dict[str, str]) -> JsonResponse:
+    response = JsonResponse({"status": "unavailable", **details}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _missing_tables() -> set[str]:
+    """The models' tables that the database lacks (one catalogue query)."""
+    expected = {
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
+    return expected - set(connection.introspection.table_names())
 
 
 @require_safe

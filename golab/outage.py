@@ -1,0 +1,111 @@
+"""The database is away: every page answers 503 with a plain page and ``Retry-After``.
+
+A stopped PostgreSQL server, a dropped connection, a moved SQLite file or a database without
+its tables all surface as a ``django.db`` error somewhere in a request: in a view, while a
+template response renders, or in a middleware (the session or the user are read lazily).
+``DatabaseOutageMiddleware.process_exception`` answers for the first two, ``server_error``
+(the project's ``handler500``) for the rest. The page is rendered from a static template
+without the request, so no context processor, session, user or message store is read.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from urllib.parse import quote
+
+from django.db import InterfaceError, OperationalError, ProgrammingError, connections
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
+
+logger = logging.getLogger("golab.outage")
+
+RETRY_AFTER_SECONDS = 30
+TEMPLATE = "503.html"
+# PostgreSQL's SQLSTATE for "relation does not exist": the schema is not there (not migrated,
+# or a restore of the wrong database). SQLite says "no such table" as an OperationalError.
+UNDEFINED_TABLE = "42P01"
+
+
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the database cannot be used right now."""
+    for error in _chain(exc):
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        if isinstance(error, ProgrammingError):
+            cause = error.__cause__
+            if getattr(cause, "pgcode", None) == UNDEFINED_TABLE:
+                return True
+    return False
+
+
+def unavailable() -> HttpResponse:
+    """The 503 page: static, rendered without the request (nothing here touches the database)."""
+    response = HttpResponse(loader.get_template(TEMPLATE).render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def outage_response(request: HttpRequest, exc: BaseException) -> HttpResponse | None:
+    if not is_outage(exc):
+        return None
+    logger.warning(
+        "database unavailable: %s %s answered 503: %s", request.method, request.path, exc
+    )
+    return unavailable()
+
+
+class DatabaseOutageMiddleware:
+    """Turns a database outage in a view (or in rendering its template response) into a 503.
+
+    Built once by each process that serves requests (gunicorn, runserver, a test client), it
+    first makes that process open its SQLite files without creating them: a moved or deleted
+    file is an outage, never a new empty database where the real one was. Commands and
+    scripts (``migrate`` first of all, as ``make run`` does on a fresh machine) still may.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        never_create_sqlite_files()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return outage_response(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: an outage met outside a view (say, by the session middleware) is a 503;
+    any other error is the plain 500 page, as Django's own handler renders it."""
+    exc = sys.exc_info()[1]
+    if exc is not None and (response := outage_response(request, exc)) is not None:
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def never_create_sqlite_files() -> None:
+    """Open every SQLite database of this process by a ``mode=rw`` URI from now on."""
+    for alias in connections:
+        settings_dict = connections.settings[alias]
+        if settings_dict["ENGINE"] != "django.db.backends.sqlite3":
+            continue
+        name = str(settings_dict["NAME"])
+        if not name.startswith("file:") and name != ":memory:":
+            # The same dict as every thread's connection uses; an open one keeps its file.
+            settings_dict["NAME"] = sqlite_uri(name)
+
+
+def sqlite_uri(path: str) -> str:
+    """A SQLite URI that opens ``path`` read-write but never creates it (``mode=rw``)."""
+    return f"file:{quote(path, safe='/')}?mode=rw"

@@ -1,0 +1,249 @@
+"""A database outage answers 503 with a plain page and Retry-After on every page that needs
+the database, on SQLite (file moved away) and PostgreSQL (server stopped); once the database
+is back the very next request succeeds (issue 16, items 2 and 3)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+
+from golab import outage
+
+ROOT = Path(__file__).resolve().parents[2]
+CHILD = Path(__file__).with_name("outage_child.py")
+
+
+def _run_child(database_url: str, *steps: str) -> list[dict]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "golab.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, str(CHILD), *steps],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def _rounds(lines: list[dict]) -> list[list[dict]]:
+    """The answers of each ``ask`` step, in order."""
+    rounds: list[list[dict]] = [[]]
+    for line in lines:
+        if "page" in line:
+            rounds[-1].append(line)
+        elif rounds[-1]:
+            rounds.append([])
+    return [r for r in rounds if r]
+
+
+def _assert_all_ok(answers: list[dict]) -> None:
+    assert [(a["page"], a["status"]) for a in answers] == [(a["page"], 200) for a in answers]
+
+
+def _assert_all_unavailable(answers: list[dict]) -> None:
+    assert len(answers) == 7
+    for answer in answers:
+        assert answer["status"] == 503, answer["page"]
+        assert answer["retry_after"] == str(outage.RETRY_AFTER_SECONDS), answer["page"]
+        if answer["page"] != "/health/":  # /health/ answers JSON for load balancers
+            assert answer["type"].startswith("text/html")
+            assert "Temporarily unavailable" in answer["body"]
+            assert "<script" not in answer["body"]
+
+
+def test_sqlite_file_moved_away_gives_503_everywhere_and_no_new_file(tmp_path):
+    database = tmp_path / "golab.sqlite3"
+    away = tmp_path / "moved.sqlite3"
+    lines = _run_child(
+        f"sqlite:///{database}",
+        "ask",
+        f"run:{json.dumps(['mv', str(database), str(away)])}",
+        "ask",
+        f"exists:{database}",
+        f"run:{json.dumps(['mv', str(away), str(database)])}",
+        "ask",
+    )
+    before, during, after = _rounds(lines)
+    _assert_all_ok(before)
+    _assert_all_unavailable(during)
+    health = json.loads(during[-1]["body"])
+    assert health == {"status": "unavailable", "database": "unavailable"}
+    # The app did not create an empty database where the real one was.
+    assert {"exists": False} in lines
+    _assert_all_ok(after)
+
+
+def test_health_fails_and_creates_no_file_when_the_sqlite_file_is_missing(tmp_path):
+    """Before the fix /health/ answered 200 here and left an empty database file behind."""
+    database = tmp_path / "golab.sqlite3"
+    code = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "from django.test.utils import setup_test_environment; setup_test_environment()\n"
+        "r = Client(raise_request_exception=False).get('/health/')\n"
+        "print(r.status_code, r.json())"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "golab.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split("\n")[-2].startswith("503 "), result.stderr[-2000:]
+    assert not database.exists()
+    # An empty file (no tables: a database that was never migrated) fails it too.
+    sqlite3.connect(database).close()
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split("\n")[-2] == (
+        "503 {'status': 'unavailable', 'database': 'schema missing'}"
+    ), result.stderr[-2000:]
+
+
+def test_migrate_still_creates_the_sqlite_file(tmp_path):
+    """`make run` on a fresh machine: migrate creates the database it is asked to migrate."""
+    database = tmp_path / "golab.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--plan"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert database.exists()
+
+
+# --- PostgreSQL: a throwaway cluster of our own, stopped and started -----------------------
+
+
+def _pg_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    assert found, "PostgreSQL server binaries are needed (Debian: apt-get install postgresql)"
+    return found[-1].parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Cluster:
+    def __init__(self) -> None:
+        self.bin = _pg_bin()
+        self.root = Path(tempfile.mkdtemp(prefix="golab-ops-pg-"))
+        self.data = self.root / "data"
+        self.port = _free_port()
+        # As root (CI), PostgreSQL runs as the postgres user; otherwise as whoever we are.
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_postgres:
+            shutil.chown(self.root, "postgres")
+
+    def command(self, name: str, *args: str) -> list[str]:
+        return [*self.as_postgres, str(self.bin / name), *args]
+
+    def pg_ctl(self, action: str) -> list[str]:
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off"
+        return self.command(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-m", "fast",
+            "-o", options, action,
+        )  # fmt: skip
+
+    def run(self, command: list[str]) -> None:
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        self.run(
+            self.command(
+                "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                "--locale=C.UTF-8", "--no-sync",
+            )
+        )  # fmt: skip
+        self.run(self.pg_ctl("start"))
+        self.run(
+            self.command(
+                "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "golab"
+            )
+        )
+
+    def remove(self) -> None:
+        subprocess.run(
+            self.command("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop"),
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/golab"
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    cluster = Cluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+def test_postgresql_stopped_gives_503_everywhere_and_the_first_request_after_restart_succeeds(
+    cluster,
+):
+    lines = _run_child(
+        cluster.url,
+        "ask",
+        f"run:{json.dumps(cluster.pg_ctl('stop'))}",
+        "ask",
+        f"run:{json.dumps(cluster.pg_ctl('start'))}",
+        "ask",
+    )
+    before, during, after = _rounds(lines)
+    _assert_all_ok(before)
+    _assert_all_unavailable(during)
+    _assert_all_ok(after)  # the first request after the restart included
+
+
+# --- the handler for errors outside views -------------------------------------------------
+
+
+def test_an_outage_outside_a_view_is_a_503_and_other_errors_stay_500(rf):
+    request = rf.get("/")
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = outage.server_error(request)
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(outage.RETRY_AFTER_SECONDS)
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = outage.server_error(request)
+    assert response.status_code == 500

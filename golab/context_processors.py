@@ -10,6 +10,7 @@ NAV = [
     ("cases:case-list", "Case studies"),
     ("cases:pipeline-list", "Pipeline"),
     ("cases:policy-area-list", "Policy areas"),
+    ("insights", "Insights"),
     ("evidence:document-list", "Evidence"),
     ("glossary", "Glossary"),
 ]

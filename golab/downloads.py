@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe
 
-from cases.models import ImportRun, Organisation, OutcomeFund, Project
+from cases.models import ImportRun, Organisation, OutcomeFund, Pipeline, Project
 from common.citations import json_ld_script
 from evidence.models import EvidenceDocument
 from golab.indigo import export_snapshot
@@ -93,7 +93,7 @@ def latest_change() -> datetime | None:
     or an import run."""
     moments = [
         model.objects.aggregate(latest=Max("updated_at"))["latest"]
-        for model in (Project, Organisation, OutcomeFund, EvidenceDocument)
+        for model in (Project, Organisation, OutcomeFund, Pipeline, EvidenceDocument)
     ]
     moments.append(ImportRun.objects.aggregate(latest=Max("finished_at"))["latest"])
     known = [moment for moment in moments if moment]
@@ -134,10 +134,11 @@ def _readme(generated: datetime, counts: dict[str, int]) -> str:
 
 
 def private_ids() -> set[str]:
-    """INDIGO ids of the projects, organisations and funds that are not public (drafts made in
-    the admin, withdrawn, soft-deleted): published rows may name them, the downloads may not."""
+    """INDIGO ids of the projects, organisations, funds and pipeline entries that are not
+    public (drafts made in the admin, withdrawn, soft-deleted): published rows may name them,
+    the downloads may not."""
     ids: set[str] = set()
-    for model in (Project, Organisation, OutcomeFund):
+    for model in (Project, Organisation, OutcomeFund, Pipeline):
         public = model.objects.published().values("pk")
         ids.update(model.objects.exclude(pk__in=public).values_list("indigo_id", flat=True))
     return ids
@@ -178,6 +179,17 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def _unique(names: list[str]) -> list[str]:
+    """Column names made unique for SQL: a file may repeat a header (pipelines.csv has one
+    "(Source ID's)" after each value); a repeat is numbered, "(Source ID's) 2"."""
+    seen: dict[str, int] = {}
+    result = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        result.append(name if seen[name] == 1 else f"{name} {seen[name]}")
+    return result
+
+
 def _write_sqlite(folder: Path, counts: dict[str, int], generated: datetime, target: Path) -> None:
     database = sqlite3.connect(target)
     try:
@@ -200,7 +212,9 @@ def _write_sqlite(folder: Path, counts: dict[str, int], generated: datetime, tar
                     i for i, column in enumerate(header)
                     if not column.startswith(PRIVATE_COLUMN_PREFIXES)
                 ]  # fmt: skip
-                columns = ", ".join(f"{_quote(header[i])} TEXT" for i in keep)
+                columns = ", ".join(
+                    f"{_quote(name)} TEXT" for name in _unique([header[i] for i in keep])
+                )
                 table = _quote(_table_name(name))
                 database.execute(f"CREATE TABLE {table} ({columns})")
                 marks = ", ".join("?" for _ in keep)

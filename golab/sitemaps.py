@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from cases.models import Organisation, OutcomeFund, PolicySector, Project
+from cases.models import Organisation, OutcomeFund, Pipeline, PolicySector, Project
 from evidence.models import EvidenceDocument
 
 
@@ -42,6 +42,12 @@ class FundSitemap(RecordSitemap):
     model, key = OutcomeFund, "indigo_id"
 
 
+class PipelineSitemap(RecordSitemap):
+    """Outcomes contracts in development (INDIGO's pipeline)."""
+
+    model, key = Pipeline, "indigo_id"
+
+
 class DocumentSitemap(RecordSitemap):
     model, key = EvidenceDocument, "pk"
     priority = 0.7
@@ -62,6 +68,7 @@ class PageSitemap(Sitemap):
     names = [
         "home",
         "cases:case-list",
+        "cases:pipeline-list",
         "cases:policy-area-list",
         "evidence:document-list",
         "evidence:ratings",
@@ -82,6 +89,7 @@ SITEMAPS: dict[str, type[Sitemap]] = {
     "cases": CaseSitemap,
     "organisations": OrganisationSitemap,
     "funds": FundSitemap,
+    "pipeline": PipelineSitemap,
     "evidence": DocumentSitemap,
 }
 

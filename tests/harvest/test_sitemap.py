@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from lxml import etree
 
-from cases.models import PolicySector, Project
+from cases.models import Pipeline, PolicySector, Project
 from common.models import PublicationStatus
 from tests.factories import (
     EvidenceDocumentFactory,
@@ -36,13 +36,19 @@ def all_urls(client) -> list[str]:
 
 
 def test_sitemap_lists_every_published_page_and_nothing_private(client):
+    pipeline = Pipeline.objects.create(
+        indigo_id="INDIGO-PL-0001", name="Planned bond", status=PublicationStatus.PUBLISHED
+    )
+    draft_pipeline = Pipeline.objects.create(indigo_id="INDIGO-PL-0002", name="Draft plan")
     published = [
+        pipeline,
         ProjectFactory(),
         OrganisationFactory(),
         OutcomeFundFactory(),
         EvidenceDocumentFactory(),
     ]
     private = [
+        draft_pipeline,
         ProjectFactory(status=PublicationStatus.DRAFT),
         ProjectFactory(status=PublicationStatus.WITHDRAWN),
         OrganisationFactory(status=PublicationStatus.DRAFT),
@@ -58,7 +64,7 @@ def test_sitemap_lists_every_published_page_and_nothing_private(client):
         assert f"http://testserver{record.get_absolute_url()}" in urls
     for record in [*private, deleted]:
         assert f"http://testserver{record.get_absolute_url()}" not in urls
-    for path in ["/", "/cases/", "/evidence/", "/downloads/", "/policy-areas/"]:
+    for path in ["/", "/cases/", "/evidence/", "/downloads/", "/policy-areas/", "/pipeline/"]:
         assert f"http://testserver{path}" in urls
     assert f"http://testserver/policy-areas/{PolicySector.HEALTH}/" in urls
 

@@ -195,6 +195,24 @@ def test_outcome_funds_csv_is_reported_as_a_copy_of_funds_csv(tmp_path):
     assert "differs" in skipped_files(Snapshot(tmp_path))["outcome-funds.csv"]
 
 
+def test_the_command_says_outcome_funds_csv_is_a_copy(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    shutil.copy(SNAPSHOT_2025 / "funds.csv", tmp_path / "funds.csv")
+    shutil.copy(SNAPSHOT_2025 / "funds.csv", tmp_path / "outcome-funds.csv")
+    out = StringIO()
+
+    call_command("import_indigo", tmp_path, "--partial", "--dry-run", stdout=out)
+
+    assert "outcome-funds.csv: a copy of funds.csv, whose funds are imported" in out.getvalue()
+    assert "not an INDIGO table" not in out.getvalue()
+
+
+# --- factory-made records ---------------------------------------------------------------------
+
+
 def test_only_published_pipeline_projects_show(client):
     shown = PipelineFactory(name="Shown water project")
     draft = PipelineFactory(name="Draft water project", status=PublicationStatus.DRAFT)

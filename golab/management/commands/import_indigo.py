@@ -108,6 +108,8 @@ class Command(BaseCommand):
             )
         for name, columns in result.unknown_columns.items():
             write(f"ignored columns in {name}: {', '.join(columns)} (not INDIGO columns)")
+        for name, reason in result.skipped_files.items():
+            write(f"skipped {name}: {reason}")
         for record in result.withdrawn:
             write(f"withdrawn: {record} (no longer in the snapshot)")
         for document in result.withdrawn_documents:

@@ -50,7 +50,7 @@ from common.api import (
     latest_change,
     once_public,
 )
-from common.downloads import Column, field
+from common.downloads import Column, field, fields_of
 from common.models import PublicationStatus
 
 PUBLISHED = PublicationStatus.PUBLISHED
@@ -539,7 +539,7 @@ CASE_COLUMNS = [
 
 def download_cases(queryset: QuerySet) -> QuerySet:
     """A download's rows of cases: the columns above, each page of rows with its countries."""
-    return queryset.defer("import_baseline", "search_text").prefetch_related(_locations())
+    return queryset.only(*fields_of(CASE_COLUMNS)).prefetch_related(_locations())
 
 
 def _prices(metric: Any) -> list[str]:

@@ -54,12 +54,19 @@ class Column:
 
     name: str
     value: Callable[[Any], Any]
+    attribute: str = ""  # the model field it shows, if it shows one
 
 
 def field(name: str, attribute: str | None = None) -> Column:
     """A column holding a model attribute (``attribute``, or the column's name)."""
     attribute = attribute or name
-    return Column(name, lambda row: getattr(row, attribute))
+    return Column(name, lambda row: getattr(row, attribute), attribute)
+
+
+def fields_of(columns: list[Column], *more: str) -> list[str]:
+    """The model fields the columns show (and ``more``): a download reads only those, so a
+    chunk of rows stays small."""
+    return [c.attribute for c in columns if c.attribute and c.attribute != "pk"] + list(more)
 
 
 def rows_of(

@@ -27,7 +27,7 @@ from common.api import (
     latest_change,
     once_public,
 )
-from common.downloads import Column, field
+from common.downloads import Column, field, fields_of
 from evidence.filters import EvidenceFilter
 from evidence.models import EvidenceDocument
 
@@ -123,4 +123,4 @@ DOCUMENT_COLUMNS = [
 
 
 def download_documents(queryset: QuerySet) -> QuerySet:
-    return queryset.defer("text", "import_baseline").prefetch_related("authors")
+    return queryset.only(*fields_of(DOCUMENT_COLUMNS)).prefetch_related("authors")

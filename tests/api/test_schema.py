@@ -9,6 +9,8 @@ import json
 import pytest
 import schemathesis
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -64,12 +66,18 @@ def test_docs_page_is_served_from_our_static_files(client, db):
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_schema(case, indigo_2025, django_settings_for_api):
+def test_api_conforms_to_its_schema(case, indigo_2025, app_in_this_transaction):
     response = case.call(app=application)
     case.validate_response(response, checks=CHECKS)
 
 
 @pytest.fixture
-def django_settings_for_api(settings):
+def app_in_this_transaction(settings):
+    """The WSGI app, called in process, in the test's database transaction: as Django's test
+    client does, the end of a request must not close the test's connection."""
     settings.API_RATE_LIMIT = ""  # many requests in a few seconds, by design
-    return settings
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

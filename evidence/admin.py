@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import WorkflowAdminMixin
@@ -18,10 +19,6 @@ from evidence.models import (
     DocumentPolicyArea,
     DocumentProject,
     EvidenceDocument,
-    FundCitation,
-    OrganisationCitation,
-    ProjectDocument,
-    ProjectSource,
 )
 from evidence.services import (
     citation_ref,
@@ -62,58 +59,15 @@ class CountryInline(admin.StackedInline):
     readonly_fields = ["from_indigo"]
 
 
-class _CitationInline(admin.TabularInline):
-    """The INDIGO rows citing a work, as written: read here, changed by the import (or moved
-    to another work by a merge or a split)."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = False
-    classes = ["collapse"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+MAX_LISTED = 300
 
 
-class ProjectSourceInline(_CitationInline):
-    model = ProjectSource
-    fields = ["project", "local_id", "name", "locator", "cited_accessed"]
-    readonly_fields = ["project", "local_id", "name", "locator", "cited_accessed"]
-    verbose_name = "citation in projects_sources.csv"
-    verbose_name_plural = "citations in projects_sources.csv"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("project")
-
-
-class ProjectDocumentInline(_CitationInline):
-    model = ProjectDocument
-    fields = ["project", "title", "url", "locator"]
-    readonly_fields = ["project", "title", "url", "locator"]
-    verbose_name = "citation in projects_documents.csv"
-    verbose_name_plural = "citations in projects_documents.csv"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("project")
-
-
-class OrganisationCitationInline(_CitationInline):
-    model = OrganisationCitation
-    fields = ["row", "locator", "cited_accessed"]
-    readonly_fields = ["row", "locator", "cited_accessed"]
-    verbose_name = "citation in organisations_sources.csv"
-    verbose_name_plural = "citations in organisations_sources.csv"
-
-
-class FundCitationInline(_CitationInline):
-    model = FundCitation
-    fields = ["row", "locator"]
-    readonly_fields = ["row", "locator"]
-    verbose_name = "citation in funds_documents.csv"
-    verbose_name_plural = "citations in funds_documents.csv"
+def _owner_id(row) -> str:
+    owner = getattr(row, "project", None) or getattr(row.row, "organisation", None)
+    if owner is None:
+        owner = row.row.fund
+    locator = f" ({row.locator})" if row.locator else ""
+    return f"{row._meta.verbose_name} of {owner.indigo_id}{locator}"
 
 
 def can_merge(request: HttpRequest) -> bool:
@@ -145,6 +99,7 @@ class EvidenceDocumentAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
             },
         ),
         ("File", {"fields": ["file", "text_status", "file_size"]}),
+        ("Citations", {"fields": ["citation_list"], "classes": ["collapse"]}),
     ]
     list_display = [
         "title",
@@ -156,7 +111,7 @@ class EvidenceDocumentAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     ]
     list_filter = ["status", "document_type", "evaluation_design", "evidence_rating", "text_status"]
     search_fields = ["title", "url", "doi", "authors_text"]
-    readonly_fields = ["text_status", "file_size", "type_basis", "design_basis"]
+    readonly_fields = ["text_status", "file_size", "type_basis", "design_basis", "citation_list"]
     computed_fields = ["text", "text_status", "file_size", "authors_text", "design_basis"]
     show_facets = admin.ShowFacets.ALWAYS
     inlines = [
@@ -164,10 +119,6 @@ class EvidenceDocumentAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         ProjectLinkInline,
         PolicyAreaInline,
         CountryInline,
-        ProjectSourceInline,
-        ProjectDocumentInline,
-        OrganisationCitationInline,
-        FundCitationInline,
     ]
     actions = ["merge_works_action"]
 
@@ -185,6 +136,21 @@ class EvidenceDocumentAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     @admin.display(description="citations")
     def citation_count(self, obj: EvidenceDocument) -> int:
         return getattr(obj, "n_sources", 0) + getattr(obj, "n_documents", 0)
+
+    @admin.display(description="INDIGO rows citing this work")
+    def citation_list(self, obj: EvidenceDocument) -> str:
+        """The citations as written, with their owner and locator (moved by a merge or a
+        split, changed only by the import)."""
+        if obj.pk is None:
+            return "—"
+        rows = citation_rows(obj)
+        items = format_html_join(
+            "",
+            "<li>{}: {}</li>",
+            ((_owner_id(row), str(row)) for row in rows[:MAX_LISTED]),
+        )
+        more = f" (the first {MAX_LISTED} shown)" if len(rows) > MAX_LISTED else ""
+        return format_html("<p>{} citation(s){}</p><ul>{}</ul>", len(rows), more, items)
 
     def has_merge_permission(self, request: HttpRequest) -> bool:
         return can_merge(request)

@@ -338,6 +338,8 @@ def test_split_moves_the_chosen_citations_into_a_new_work(client, curator):
     client.force_login(curator)
     change = client.get(f"/admin/evidence/evidencedocument/{work.pk}/change/")
     assert "Split citations off into a new work" in change.content.decode()
+    assert "3 citation(s)" in change.content.decode()  # listed, as written
+    assert "Two reports in one page 3" in change.content.decode()
     url = f"/admin/evidence/evidencedocument/{work.pk}/split/"
     assert client.get(url).status_code == 200
     assert "Choose some of the work" in client.post(url, {}).content.decode()

@@ -181,6 +181,7 @@ def quartiles(projects: QuerySet, key: str, count: int, low: float, high: float)
 class Dashboard:
     totals: dict[str, Any]
     panels: list[Panel]
+    countries: dict[str, str] = field(default_factory=dict)  # code → name, where delivered
 
     def panel(self, slug: str) -> Panel | None:
         return next((p for p in self.panels if p.slug == slug), None)
@@ -206,15 +207,17 @@ def dashboard(projects: QuerySet) -> Dashboard:
             n=Count("pk"), capital=Sum("capital_usd"), capital_n=Count("capital_usd")
         )
     )
+    where = country_rows(projects)
     panels = [
         launches_panel(by_year, totals),
         capital_panel(by_year, totals),
-        countries_panel(projects),
+        countries_panel(where),
         distributions_panel(projects, totals),
         payers_panel(projects),
         results_panel(totals),
     ]
-    return Dashboard(totals, panels)
+    names = {code: countries.name(code) or code for code, *_rest in where}
+    return Dashboard(totals, panels, names)
 
 
 def _years(by_year: list[tuple[Any, ...]]) -> list[int]:
@@ -348,8 +351,7 @@ def country_rows(projects: QuerySet) -> list[tuple[str, int, Decimal | None, int
     )
 
 
-def countries_panel(projects: QuerySet) -> Panel:
-    rows = country_rows(projects)
+def countries_panel(rows: list[tuple[str, int, Decimal | None, int]]) -> Panel:
     table = Table(
         ["Country", "Projects", "Capital raised (USD)", "Projects giving an exact figure"],
         [

@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
-from django_countries import countries
 
 from cases.filters import CaseFilter
 from cases.models import PolicySector, Project, Stage
@@ -37,18 +36,19 @@ def _query(request: HttpRequest) -> str:
     return f"?{params.urlencode()}" if params else ""
 
 
-def _labelled(found: SearchPage) -> list[Facet]:
-    """Labels for the chips of the filters chosen, without counting anything."""
+def _labelled(found: SearchPage, board: Dashboard) -> list[Facet]:
+    """Labels for the chips of the filters chosen, without counting anything. A country is
+    named only when some result is delivered there (as the case list's facet names it): a
+    country only private records name stays a bare code."""
 
     def facet(name: str, label: str, choices: list[tuple[str, str]]) -> Facet:
         values = [FacetValue(str(v), str(text), 0, False) for v, text in choices]
         return Facet(name, label, [*values, FacetValue(NOT_RECORDED, "Not recorded", 0, False)])
 
-    chosen_countries = found.filterset.chosen("country") - {NOT_RECORDED}
     return [
         facet("policy_area", "Policy area", PolicySector.choices),
         facet("stage", "Stage", Stage.choices),
-        facet("country", "Country", [(c, countries.name(c) or c) for c in chosen_countries]),
+        facet("country", "Country", list(board.countries.items())),
     ]
 
 
@@ -63,7 +63,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         "board": board,
         "totals": board.totals,
         "query": found.query,
-        "active_filters": chips(found.filterset, _labelled(found), request.GET),
+        "active_filters": chips(found.filterset, _labelled(found, board), request.GET),
         "ignored": found.ignored,
         "cases_url": reverse("cases:case-list") + query,
     }

@@ -477,6 +477,7 @@ def _seeds(world) -> list[str]:
         "/evidence/ratings/",
         "/policy-areas/",
         "/glossary/",
+        "/insights/",
         "/health/",
         "/robots.txt",
         "/sitemap.xml",
@@ -505,6 +506,7 @@ def _seeds(world) -> list[str]:
         {"outcome_payer": "INDIGO-ORG-0001", "per_page": 100},
     ]:
         seeds.append(f"/cases/?{urlencode(params)}")
+        seeds.append(f"/insights/?{urlencode(params)}")  # its charts link their CSVs
     for params in [
         {"project_stage": Stage.SERVICE_DELIVERY_COMPLETE},
         {"project_stage": Stage.COMPLETE},

@@ -138,9 +138,6 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
         "payments": payments,
         "timeline": project.timeline(),
         "sources": sources,
-        # The evidence app's links and grouping, through the reverse relation (cases
-        # imports nothing from evidence).
-        "evidence_groups": project.evidence_links.for_case_page(),
         "section_refs": section_refs,
         "source_numbers": numbers,
         "funds": [

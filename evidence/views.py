@@ -62,16 +62,24 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     links = list(document.project_links.all())
     order: dict[str, int] = {Relation.EVALUATION_OF: 0, Relation.ABOUT: 1, Relation.SOURCE_FOR: 2}
     links.sort(key=lambda link: (order.get(link.relation, 9), link.project.name))
-    sections = list(
+    # Every citation of the work by a published case, with the part cited (locator).
+    sources = list(
         document.project_sources.filter(published_project_q())
         .select_related("project")
         .prefetch_related("citations")
         .order_by("project__indigo_id", "position")
     )
+    cited: dict[int, list] = {}
+    for source in sources:
+        cited.setdefault(source.project_id, []).append(source)
+    for link in links:
+        # For the template: how often the case cites the work, and where in it.
+        link.cited = cited.get(link.project_id, [])  # type: ignore[attr-defined]
+        link.locators = [s.locator for s in link.cited if s.locator]  # type: ignore[attr-defined]
     context = {
         "document": document,
         "links": links,
-        "sections": [s for s in sections if s.citations.all()],
+        "sections": [s for s in sources if s.citations.all()],
         "rating_meaning": MEANINGS.get(document.evidence_rating or 0, ""),
         "apa": citations.apa(document),
         "harvard": citations.harvard(document),

@@ -1,0 +1,48 @@
+"""A policy area's evidence summary (issue 11): contracts with an evaluation or research
+work, by design, linked into the library; contracts with none listed as gaps."""
+
+from __future__ import annotations
+
+import pytest
+
+from common.models import PublicationStatus
+from evidence.models import DocumentType, Relation
+from tests.factories import DocumentProjectFactory, EvidenceDocumentFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_policy_area_counts_evaluated_contracts_by_design_and_lists_gaps(
+    client, django_assert_max_num_queries
+):
+    area = "homelessness"
+    rct = EvidenceDocumentFactory(title="Trial", evaluation_design="rct")
+    qed = EvidenceDocumentFactory(title="Matched study", evaluation_design="quasi-experimental")
+    undesigned = EvidenceDocumentFactory(title="Interim evaluation")
+    news = EvidenceDocumentFactory(title="Launch news", document_type=DocumentType.NEWS)
+    draft = EvidenceDocumentFactory(
+        title="Draft trial", evaluation_design="rct", status=PublicationStatus.DRAFT
+    )
+    a, b, c = (ProjectFactory(name=n, policy_sector=area) for n in ("Alpha", "Beta", "Gamma"))
+    gap = ProjectFactory(name="Delta without evaluation", policy_sector=area)
+    only_draft = ProjectFactory(name="Epsilon with a draft only", policy_sector=area)
+    elsewhere = ProjectFactory(name="Other area", policy_sector="education")
+    for project, document in [(a, rct), (b, rct), (b, qed), (c, undesigned), (gap, news)]:
+        DocumentProjectFactory(project=project, document=document, relation=Relation.SOURCE_FOR)
+    DocumentProjectFactory(project=only_draft, document=draft)
+    DocumentProjectFactory(project=elsewhere, document=qed)
+
+    response = client.get(f"/policy-areas/{area}/")
+
+    context = response.context
+    assert context["evaluated"] == 3
+    designs = {row.design: (row.contracts, row.works) for row in context["designs"]}
+    assert designs == {"rct": (2, 1), "quasi-experimental": (1, 1), "none": (1, 1)}
+    assert [p.name for p in context["gaps"]] == [
+        "Delta without evaluation",
+        "Epsilon with a draft only",
+    ]
+    html = response.content.decode()
+    assert "3 of 5 homelessness contracts have an evaluation" in html
+    assert 'href="/evidence/?design=rct&amp;policy_area=homelessness"' in html
+    assert "Draft trial" not in html

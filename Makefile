@@ -95,6 +95,7 @@ format: install-test
 bench: install
 	$(PY) bench/import_indigo.py
 	$(PY) bench/pages.py
+	$(PY) bench/downloads.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles

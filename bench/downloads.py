@@ -1,0 +1,128 @@
+"""Benchmark: peak memory and time of downloading 100,000 cases (the /cases/ download).
+
+    .venv/bin/python bench/downloads.py                  # a throwaway SQLite database
+    DATABASE_URL=postgres://.../empty_db .venv/bin/python bench/downloads.py
+    .venv/bin/python bench/downloads.py --cases 20000    # fewer
+
+Fills an empty database with synthetic published cases (each with a delivery location), then
+downloads /cases/export.csv (and .xlsx and .json) through Django's test client, each in a
+fresh process after a warm-up request, reading the response to its end without keeping it.
+For each it prints the rows, the time (slowed by tracemalloc), the peak of memory allocated
+by Python during the download (tracemalloc), and the process's peak resident memory (all of
+it: interpreter, Django, tracemalloc's own records) with its growth during the download.
+Target: the download's memory does not grow with the number of rows (under 100 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+
+from environment import start  # noqa: E402 - the script's own folder
+
+FORMATS = ("csv", "xlsx", "json")
+
+
+def populate(count: int) -> None:
+    from django.core.management import call_command
+
+    from cases.models import DeliveryLocation, PolicySector, Project, Stage
+    from common.models import PublicationStatus
+
+    call_command("migrate", verbosity=0)
+    if Project.objects.exists():
+        sys.exit("bench/downloads.py needs an empty database")
+    sectors, stages = PolicySector.values, Stage.values
+    batch = 5000
+    for first in range(0, count, batch):
+        projects = Project.objects.bulk_create(
+            Project(
+                indigo_id=f"INDIGO-POJ-{n:06d}",
+                name=f"Synthetic outcomes contract {n}" + (" =HYPERLINK(1)" if n % 97 == 0 else ""),
+                status=PublicationStatus.PUBLISHED,
+                policy_sector=sectors[n % len(sectors)],
+                stage=stages[n % len(stages)],
+                service_start=f"{2010 + n % 15}-0{1 + n % 9}",
+                launch_year=2010 + n % 15,
+                capital_currency="GBP",
+                capital_amount=1_000_000 + n,
+                capital_usd=1_250_000 + n,
+                capital_raised_usd=1_250_000 + n,
+                service_users_targeted=100 + n % 5000,
+                intervention="Intensive support to sustain tenancies and employment. " * 3,
+                target_population="Adults at risk of homelessness",
+            )
+            for n in range(first, min(first + batch, count))
+        )
+        DeliveryLocation.objects.bulk_create(
+            DeliveryLocation(project=p, position=0, country="GB", name="Leeds") for p in projects
+        )
+
+
+def measure(fmt: str) -> None:
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    client = Client()
+    # Warm up (URL configuration, templates, imports) on a download that finds nothing, so
+    # that what is measured is the download itself.
+    warm = client.get(f"/cases/export.{fmt}?country=AQ")
+    b"".join(warm.streaming_content)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    tracemalloc.start()
+    began = time.perf_counter()
+    response = client.get(f"/cases/export.{fmt}")
+    assert response.status_code == 200, response.status_code
+    size = lines = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    seconds = time.perf_counter() - began
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = f"{lines - 1:,} rows" if fmt == "csv" else f"{size / 1e6:,.1f} MB"
+    print(
+        f"{fmt:<5} {rows:>14} {seconds:7.1f} s   download peak {peak / 2**20:6.1f} MiB "
+        f"(tracemalloc)   process peak RSS {rss:6.1f} MiB (+{rss - rss_before:.1f} MiB)",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--measure", choices=FORMATS)
+    args = parser.parse_args()
+    if args.measure:
+        start()
+        measure(args.measure)
+        return
+    folder = start()  # keep alive: the throwaway database lives in it
+    from django.conf import settings
+    from django.db import connection
+
+    began = time.perf_counter()
+    populate(args.cases)
+    print(
+        f"database: {connection.vendor}; {args.cases:,} synthetic cases made in "
+        f"{time.perf_counter() - began:.0f} s"
+    )
+    env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", "")}
+    if not os.environ.get("DATABASE_URL"):
+        env["DATABASE_URL"] = f"sqlite:///{settings.DATABASES['default']['NAME']}"
+    for fmt in FORMATS:
+        subprocess.run(  # noqa: S603 - this very script, measuring one format
+            [sys.executable, __file__, "--measure", fmt], env=env, check=True
+        )
+    del folder
+
+
+if __name__ == "__main__":
+    main()

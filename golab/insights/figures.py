@@ -36,7 +36,14 @@ from django.db.models.functions import Cast, RowNumber, Substr
 from django.utils.safestring import SafeString
 from django_countries import countries
 
-from cases.models import DeliveryLocation, Organisation, PolicySector, capital_aggregates
+from cases.filters import PIPELINE_SECTORS, _pipeline_country_rows, has_country
+from cases.models import (
+    DeliveryLocation,
+    Organisation,
+    Pipeline,
+    PolicySector,
+    capital_aggregates,
+)
 from cases.roles import BY_KEY
 from common import charts
 from common.charts import Spread
@@ -187,8 +194,11 @@ class Dashboard:
         return next((p for p in self.panels if p.slug == slug), None)
 
 
-def dashboard(projects: QuerySet) -> Dashboard:
-    """Every panel for ``projects`` (published, filtered; any order)."""
+def dashboard(
+    projects: QuerySet, chosen_countries: set[str] | frozenset[str] = frozenset()
+) -> Dashboard:
+    """Every panel for ``projects`` (published, filtered; any order); the pipeline's in the
+    ``chosen_countries`` (all when none)."""
     projects = projects.order_by()
     aggregates: dict[str, Any] = {
         "projects": Count("pk"),
@@ -215,6 +225,7 @@ def dashboard(projects: QuerySet) -> Dashboard:
         distributions_panel(projects, totals),
         payers_panel(projects),
         results_panel(totals),
+        *pipeline_panels(chosen_countries),
     ]
     names = {code: countries.name(code) or code for code, *_rest in where}
     return Dashboard(totals, panels, names)
@@ -524,6 +535,70 @@ def results_panel(totals: dict[str, Any]) -> Panel:
             )
         )
     return panel
+
+
+def pipeline_panels(chosen_countries: set[str] | frozenset[str]) -> list[Panel]:
+    """The published projects in development (INDIGO's pipeline) by country and by policy
+    sector: the pipeline's own sectors (a project may name several), so not filtered by the
+    case studies' policy areas; by the chosen countries, when any. Two queries."""
+    pipeline = Pipeline.objects.published()
+    if chosen_countries:
+        where = Q()
+        for code in chosen_countries:
+            where |= has_country(code)
+        pipeline = pipeline.filter(where)
+    totals = pipeline.order_by().aggregate(total=Count("pk"), **PIPELINE_SECTORS.aggregates())
+    sectors = [
+        (str(label), totals[f"{PIPELINE_SECTORS.name}__{i}"])
+        for i, (_value, label) in enumerate(PIPELINE_SECTORS.choices)
+    ]
+    sectors = sorted((row for row in sectors if row[1]), key=lambda row: (-row[1], row[0]))
+    by_country = [
+        (name, n)
+        for code, name, n in _pipeline_country_rows(None, pipeline)  # type: ignore[arg-type]
+        if code != NOT_RECORDED and n
+    ]
+    total = totals["total"]
+    scope = " in the chosen countries" if chosen_countries else ""
+    where_panel = Panel(
+        "pipeline-countries",
+        "Projects in development, by country",
+        f"The pipeline{scope}: {_plural(total, 'project')} being prepared, not yet contracted; "
+        "a project planned in several countries counts in each.",
+        Table(["Country", "Projects in development"], [list(r) for r in by_country], {1}),
+    )
+    what_panel = Panel(
+        "pipeline-sectors",
+        "Projects in development, by policy sector",
+        f"The same {_plural(total, 'project')} by the policy sectors they name (INDIGO's "
+        "pipeline sectors; a project may name several).",
+        Table(["Policy sector", "Projects in development"], [list(r) for r in sectors], {1}),
+    )
+    if by_country:
+        where_panel.svgs.append(
+            charts.horizontal_bars(
+                "chart-pipeline-countries",
+                where_panel.title,
+                "Projects in development in each country; the table gives every figure.",
+                by_country[:15],
+            )
+        )
+        if len(by_country) > 15:
+            where_panel.notes.append(
+                f"The chart shows the 15 countries with the most; the table all {len(by_country)}."
+            )
+    if sectors:
+        what_panel.svgs.append(
+            charts.horizontal_bars(
+                "chart-pipeline-sectors",
+                what_panel.title,
+                "Projects in development naming each policy sector; the table gives every figure.",
+                sectors,
+            )
+        )
+    for panel in (where_panel, what_panel):
+        panel.notes.append("The pipeline is not filtered by the case studies' other filters.")
+    return [where_panel, what_panel]
 
 
 def _share(part: int, whole: int) -> str:

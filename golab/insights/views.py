@@ -29,6 +29,10 @@ def _population(request: HttpRequest) -> SearchPage:
     return search_results(request, CaseFilter(request.GET, queryset=Project.objects.published()))
 
 
+def _chosen_countries(found: SearchPage) -> set[str]:
+    return found.filterset.chosen("country") - {NOT_RECORDED}
+
+
 def _query(request: HttpRequest) -> str:
     params = request.GET.copy()
     for name in LIST_ONLY:
@@ -55,7 +59,7 @@ def _labelled(found: SearchPage, board: Dashboard) -> list[Facet]:
 @require_safe
 def insights(request: HttpRequest) -> HttpResponse:
     found = _population(request)
-    board = dashboard(found.queryset)
+    board = dashboard(found.queryset, _chosen_countries(found))
     query = _query(request)
     for panel in board.panels:
         panel.csv_url = reverse("insights-csv", args=[panel.slug]) + query
@@ -73,7 +77,8 @@ def insights(request: HttpRequest) -> HttpResponse:
 @require_safe
 def insights_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """One panel's table as CSV, for the same parameters as the dashboard."""
-    board: Dashboard = dashboard(_population(request).queryset)
+    found = _population(request)
+    board: Dashboard = dashboard(found.queryset, _chosen_countries(found))
     panel = board.panel(slug)
     if panel is None:
         raise Http404("No such chart")

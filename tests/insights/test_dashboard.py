@@ -13,7 +13,7 @@ import pytest
 from cases.models import DeliveryLocation, PolicySector, Project, Stage
 from common.models import PublicationStatus
 from tests.conftest import SNAPSHOT_2025, read_csv
-from tests.factories import ProjectFactory
+from tests.factories import PipelineFactory, ProjectFactory
 
 PROJECT_COLUMNS = {
     "area": "Purpose and classifications - Policy sector - (Value)",
@@ -201,9 +201,22 @@ def test_query_count_does_not_grow_with_the_projects(client, django_assert_num_q
     stages = list(Stage)
     # 1 totals and each distribution's count, least and greatest; 2 counts and capital by
     # year and policy area; 3 countries; 4-6 the quartiles of capital, users and duration;
-    # 7 outcome payers by type
-    with django_assert_num_queries(7):
+    # 7 outcome payers by type; 8 the pipeline's count and sectors; 9 its countries
+    with django_assert_num_queries(9):
         response = client.get("/insights/?stage=implementation&stage=contracted")
     assert response.status_code == 200
     chosen = sum(1 for i in range(n) if stages[i % len(stages)] in ("implementation", "contracted"))
     assert response.context["totals"]["projects"] == chosen
+
+
+@pytest.mark.django_db
+def test_the_pipeline_shows_by_country_and_sector_published_only(client):
+    PipelineFactory()  # Kenya and Uganda; health and WASH
+    PipelineFactory(countries="KE", sector_wash=False)
+    PipelineFactory(countries="NZ", status=PublicationStatus.DRAFT)
+    board = client.get("/insights/").context["board"]
+    assert board.panel("pipeline-countries").table.rows == [["Kenya", 2], ["Uganda", 1]]
+    sectors = board.panel("pipeline-sectors").table.rows
+    assert sectors == [["Health", 2], ["Water, sanitation and hygiene", 1]]
+    board = client.get("/insights/?country=UG").context["board"]
+    assert board.panel("pipeline-countries").table.rows == [["Kenya", 1], ["Uganda", 1]]

@@ -209,7 +209,16 @@ class WorksReport:
     works: int = 0
     created: int = 0
     pinned: int = 0
-    explanations: list[str] = field(default_factory=list)
+    # The curators' placements; the clustering's own reasons are worked out on demand.
+    pinned_lines: list[str] = field(default_factory=list)
+    clustered: tuple[list[ParsedCitation], list[str], list[str]] = ([], [], [])
+
+    @property
+    def explanations(self) -> list[str]:
+        """Each work, the citations merged into it and the rule that merged each (it costs
+        a second pass of the clustering, so only --explain-evidence asks)."""
+        parsed, keys, scopes = self.clustered
+        return [*explain(parsed, keys, scopes=scopes), *self.pinned_lines]
 
     @property
     def merged(self) -> int:
@@ -240,9 +249,7 @@ def _pins(wanted: list[str]) -> dict[str, tuple[str | None, int]]:
     return pins
 
 
-def assign_works(
-    citations: list[Citation], report: WorksReport, *, explain_works: bool = True
-) -> None:
+def assign_works(citations: list[Citation], report: WorksReport) -> None:
     """Give each citation its work key: the clustering's, unless a curator pinned it (or
     merged its work into another)."""
     parsed = [c.parsed for c in citations]
@@ -251,8 +258,7 @@ def assign_works(
     keys = work_keys(parsed, scopes=scopes)
     for citation, key in zip(citations, keys, strict=True):
         citation.key = key
-    if explain_works:
-        report.explanations.extend(explain(parsed, keys, scopes=scopes))
+    report.clustered = (parsed, keys, scopes)
     pins = _pins([c.pin_key for c in citations] + [work_alias(k) for k in set(keys)])
     for citation in citations:
         pin = pins.get(citation.pin_key) or pins.get(work_alias(citation.key))
@@ -262,7 +268,7 @@ def assign_works(
         # A work a curator merged into always has a key (the merge gives it one).
         new_key = doc_key or f"curated:{doc_pk}"
         if new_key != citation.key:
-            report.explanations.append(
+            report.pinned_lines.append(
                 f"{citation.file} {citation.row.owner} {citation.text[:100]!r}: placed in work "
                 f"{doc_pk} by a curator's merge or split"
             )

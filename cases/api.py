@@ -23,7 +23,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from cases.filters import CaseFilter
+from cases.filters import CaseFilter, PipelineFilter
 from cases.models import (
     DeliveryLocation,
     ImportRun,
@@ -31,6 +31,9 @@ from cases.models import (
     OutcomeFund,
     OutcomeMetric,
     OutcomePricing,
+    Pipeline,
+    PipelineInstrument,
+    PipelineSector,
     Project,
     ProjectQuerySet,
     Result,
@@ -491,6 +494,72 @@ class OutcomeMetricViewSet(PublishedViewSet):
 
     def last_changed(self) -> dt.datetime | None:
         return cases_last_changed()
+
+
+class PipelineSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="indigo_id", read_only=True, help_text="INDIGO id")
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:pipeline-detail", lookup_field="indigo_id"
+    )
+    page = PageURLField()
+    countries = serializers.SerializerMethodField(help_text="ISO 3166-1 alpha-2 codes.")
+    policy_areas = serializers.SerializerMethodField(help_text="The sectors it answers yes to.")
+    instruments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Pipeline
+        fields = [
+            "id",
+            "api_url",
+            "page",
+            "name",
+            "alternative_names",
+            "state",
+            "stage",
+            "countries",
+            "location_names",
+            "policy_areas",
+            "instruments",
+            "expected_launch",
+            "expected_launch_year",
+            "social_challenge",
+            "intervention_model",
+            "target_population",
+            "service_users_targeted",
+            "updated_at",
+        ]
+
+    def get_countries(self, pipeline: Pipeline) -> list[str]:
+        return pipeline.country_codes()
+
+    def get_policy_areas(self, pipeline: Pipeline) -> list[str]:
+        return [v for v in PipelineSector.values if getattr(pipeline, f"sector_{v}") is True]
+
+    def get_instruments(self, pipeline: Pipeline) -> list[str]:
+        return [v for v in PipelineInstrument.values if getattr(pipeline, f"instrument_{v}")]
+
+
+@extend_schema_view(**_list_schema(PipelineSerializer, PipelineFilter))
+class PipelineViewSet(PublishedViewSet):
+    """The pipeline: outcomes-based projects in development."""
+
+    filterset_class = PipelineFilter
+    serializer_class = PipelineSerializer
+    lookup_field = "indigo_id"
+
+    def published(self) -> QuerySet:
+        return Pipeline.objects.published()
+
+    def shape(self, queryset: QuerySet) -> QuerySet:
+        return queryset.defer("import_baseline")
+
+    def withdrawn_rows(self) -> QuerySet:
+        return Pipeline.objects.filter(once_public(Pipeline, Q(status=PUBLISHED))).values(
+            "updated_at", record_id=F("indigo_id")
+        )
+
+    def last_changed(self) -> dt.datetime | None:
+        return latest_change((Pipeline, "updated_at"), (ImportRun, "finished_at"))
 
 
 # ---------------------------------------------------------------------------------------------

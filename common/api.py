@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import NoReverseMatch
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date
@@ -112,15 +113,20 @@ class Pages(PageNumberPagination):
         return envelope
 
 
-@extend_schema_field(OpenApiTypes.URI)
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
 class PageURLField(serializers.Field):
-    """The record's page on the site (its ``get_absolute_url()``), as an absolute URL."""
+    """The record's page on the site (its ``get_absolute_url()``), as an absolute URL; null
+    while the site has no page for such records."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(source="*", read_only=True, **kwargs)
 
-    def to_representation(self, value: Any) -> str:
-        return self.context["request"].build_absolute_uri(value.get_absolute_url())
+    def to_representation(self, value: Any) -> str | None:
+        try:
+            url = value.get_absolute_url()
+        except NoReverseMatch:
+            return None
+        return self.context["request"].build_absolute_uri(url)
 
 
 # ---------------------------------------------------------------------------------------------

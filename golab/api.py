@@ -13,7 +13,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.request import Request
 from rest_framework.routers import APIRootView, DefaultRouter
 
-from cases.api import CaseViewSet, FundViewSet, OrganisationViewSet, OutcomeMetricViewSet
+from cases.api import (
+    CaseViewSet,
+    FundViewSet,
+    OrganisationViewSet,
+    OutcomeMetricViewSet,
+    PipelineViewSet,
+)
 from common.api import attribution_headers
 from evidence.api import EvidenceViewSet
 
@@ -57,6 +63,7 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("funds", FundViewSet, basename="fund")
 router.register("outcome-metrics", OutcomeMetricViewSet, basename="outcome-metric")
 router.register("evidence", EvidenceViewSet, basename="evidence")
+router.register("pipeline", PipelineViewSet, basename="pipeline")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

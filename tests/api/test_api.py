@@ -303,3 +303,20 @@ def test_updated_since_gives_what_a_curator_changed_and_withdrawn_only_in_its_li
     public_metrics = OutcomeMetric.objects.filter(project__in=Project.objects.published())
     assert client.get("/api/v1/outcome-metrics/").json()["count"] == public_metrics.count()
     assert not public_metrics.filter(project=withdrawn).exists()
+
+
+def test_pipeline_list_and_record(client, db):
+    from tests.factories import PipelineFactory
+
+    PipelineFactory(indigo_id="INDIGO-PL-0001", name="Kenya health bond in design")
+    PipelineFactory(indigo_id="INDIGO-PL-0002", status=PublicationStatus.DRAFT)
+    PipelineFactory(indigo_id="INDIGO-PL-0003", status=PublicationStatus.WITHDRAWN)
+    body = client.get("/api/v1/pipeline/?country=KE").json()
+    assert [p["id"] for p in body["results"]] == ["INDIGO-PL-0001"]
+    record = client.get("/api/v1/pipeline/INDIGO-PL-0001/").json()
+    assert record["countries"] == ["KE", "UG"]
+    assert record["policy_areas"] == ["health", "wash"]
+    assert record["instruments"] == ["impact_bond"]
+    assert client.get("/api/v1/pipeline/INDIGO-PL-0002/").status_code == 404
+    withdrawn = client.get("/api/v1/pipeline/withdrawn/").json()
+    assert [p["id"] for p in withdrawn["results"]] == ["INDIGO-PL-0003"]

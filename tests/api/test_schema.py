@@ -41,7 +41,7 @@ def test_schema_is_served_and_lists_every_resource(client, db):
     assert response.status_code == 200
     served = response.json()
     assert served["openapi"].startswith("3.")
-    for resource in ("cases", "organisations", "funds", "outcome-metrics", "evidence"):
+    for resource in ("cases", "organisations", "funds", "outcome-metrics", "evidence", "pipeline"):
         assert f"/api/v1/{resource}/" in served["paths"]
         assert f"/api/v1/{resource}/withdrawn/" in served["paths"]
     parameters = {p["name"] for p in served["paths"]["/api/v1/cases/"]["get"]["parameters"]}

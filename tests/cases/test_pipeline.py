@@ -264,6 +264,21 @@ def test_detail_query_count(client, django_assert_num_queries):
     assert response.status_code == 200
 
 
+def test_policy_area_page_links_to_its_pipeline_with_the_count(client):
+    PipelineFactory.create_batch(2)  # health and WASH
+    PipelineFactory(sector_health=False, sector_wash=False, sector_education=True)
+
+    html = client.get("/policy-areas/health/").content.decode()
+
+    assert (
+        '<a href="/pipeline/?policy_area=health&amp;policy_area=wash">2 projects in development</a>'
+        in html
+    )
+    listing = client.get("/pipeline/?policy_area=health&policy_area=wash").content.decode()
+    assert len(RESULT_LINK.findall(listing)) == 2
+    assert "in development</a>" not in client.get("/policy-areas/homelessness/").content.decode()
+
+
 def test_case_list_filtered_by_country_links_to_the_pipeline_there(client):
     project = ProjectFactory()
     DeliveryLocationFactory(project=project, country="KE")

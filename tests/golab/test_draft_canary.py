@@ -31,6 +31,8 @@ from cases.models import (
     OutcomeMetric,
     OutcomePaymentCommitment,
     OutcomePricing,
+    Pipeline,
+    PipelineStage,
     PolicySector,
     Project,
     ProjectOutcomeFund,
@@ -71,9 +73,11 @@ DRAFT_DOCUMENT = "canarydraftdoc"
 DRAFT_HISTORY = "canarydrafthistory"
 DRAFT_ORGANISATION = "canarydraftorg"
 DRAFT_FUND = "canarydraftfund"
+DRAFT_PIPELINE = "canarydraftpipeline"
+WITHDRAWN_PIPELINE = "canarywithdrawnpipeline"
 TOKENS = [
     DRAFT_PROJECT, WITHDRAWN_PROJECT, DELETED_PROJECT, DRAFT_DOCUMENT, DRAFT_HISTORY,
-    DRAFT_ORGANISATION, DRAFT_FUND,
+    DRAFT_ORGANISATION, DRAFT_FUND, DRAFT_PIPELINE, WITHDRAWN_PIPELINE,
 ]  # fmt: skip
 # A count no published record has, so a leak into a total or a range shows it.
 CANARY_NUMBER = 987654321
@@ -310,9 +314,45 @@ def world(settings, tmp_path) -> dict[str, object]:
         project=alpha, position=5, fund=draft_fund, fund_ref=draft_fund.indigo_id
     )
 
+    # The pipeline: one published project in development, a draft and a withdrawn one (with
+    # a stage, a sector and a country of their own).
+    published_pipeline = Pipeline.objects.create(
+        indigo_id="INDIGO-PL-0001",
+        name="Published Pipeline Scheme",
+        stage=PipelineStage.EARLY,
+        sector_health=True,
+        instrument_impact_bond=True,
+        countries="GB",
+        expected_launch="Q2 2026",
+        expected_launch_year=2026,
+        status=PUBLISHED,
+    )
+    private_pipelines = [
+        _fill(
+            Pipeline,
+            token,
+            indigo_id=indigo_id,
+            stage=PipelineStage.SCOPING,
+            sector_energy=True,
+            instrument_guarantee=True,
+            countries="AQ",
+            expected_launch="1901",
+            expected_launch_year=1901,
+            max_outcome_payment=CANARY_NUMBER,
+            service_users_targeted=CANARY_NUMBER,
+            status=status,
+        )
+        for token, indigo_id, status in [
+            (DRAFT_PIPELINE, "INDIGO-PL-9001", PublicationStatus.DRAFT),
+            (WITHDRAWN_PIPELINE, "INDIGO-PL-9002", PublicationStatus.WITHDRAWN),
+        ]
+    ]
+
     refresh_derived_fields()
     refresh_evaluation_flags()
     return {
+        "published_pipeline": published_pipeline,
+        "private_pipelines": private_pipelines,
         "private_parties": [draft_organisation, draft_fund],
         "organisations": [payer, investor],
         "fund": fund,
@@ -333,6 +373,8 @@ CANARIES: dict[str, str] = {
     "INDIGO-POJ-9003": "deleted project's id",
     "INDIGO-ORG-9001": "draft organisation's id",
     "INDIGO-FUND-9001": "draft fund's id",
+    "INDIGO-PL-9001": "draft pipeline project's id",
+    "INDIGO-PL-9002": "withdrawn pipeline project's id",
     "Antarctica": "draft project's country",
     "Bouvet Island": "withdrawn project's country",
     "Heard Island": "deleted project's country",
@@ -365,6 +407,9 @@ CANARY_FACETS: dict[tuple[str, str], str] = {
     ("type", DocumentType.DATA_SET): "draft document's type",
     ("design", EvaluationDesign.RCT): "draft document's design",
     ("rating", "5"): "draft document's rating",
+    ("stage", PipelineStage.SCOPING): "private pipeline projects' stage",
+    ("policy_area", "energy"): "private pipeline projects' sector",
+    ("instrument", "guarantee"): "private pipeline projects' instrument",
 }
 _FACET_VALUE = re.compile(
     r'name="(?P<name>\w+)" value="(?P<value>[^"]*)"[^>]*>\s*<label[^>]*>[^<]*'
@@ -478,6 +523,8 @@ def _seeds(world) -> list[str]:
         "/policy-areas/",
         "/glossary/",
         "/insights/",
+        "/pipeline/",
+        world["published_pipeline"].get_absolute_url(),
         "/health/",
         "/robots.txt",
         "/sitemap.xml",
@@ -493,7 +540,13 @@ def _seeds(world) -> list[str]:
     # Searches for each word, cut short (search matches prefixes, and the cut word echoed
     # back in the search box is not the word itself), and each private facet value.
     for token in TOKENS:
-        for path in ("/cases/", "/evidence/", "/evidence/export.bib", "/evidence/export.ris"):
+        for path in (
+            "/cases/",
+            "/evidence/",
+            "/evidence/export.bib",
+            "/evidence/export.ris",
+            "/pipeline/",
+        ):
             seeds.append(f"{path}?{urlencode({'q': token[:-1]})}")
     for params in [
         {"stage": Stage.SERVICE_DELIVERY_COMPLETE},
@@ -507,6 +560,15 @@ def _seeds(world) -> list[str]:
     ]:
         seeds.append(f"/cases/?{urlencode(params)}")
         seeds.append(f"/insights/?{urlencode(params)}")  # its charts link their CSVs
+    for params in [
+        {"stage": PipelineStage.SCOPING},
+        {"policy_area": "energy"},
+        {"instrument": "guarantee"},
+        {"country": "AQ"},
+        {"launch_year_min": 1900, "launch_year_max": 1910},
+        {"q": "canary", "per_page": 100},
+    ]:
+        seeds.append(f"/pipeline/?{urlencode(params)}")
     for params in [
         {"project_stage": Stage.SERVICE_DELIVERY_COMPLETE},
         {"project_stage": Stage.COMPLETE},
@@ -578,6 +640,7 @@ def _private_urls(world) -> list[str]:
     return [
         *(p.get_absolute_url() for p in world["private_projects"]),
         *(p.get_absolute_url() for p in world["private_parties"]),
+        *(p.get_absolute_url() for p in world["private_pipelines"]),
         document.get_absolute_url(),
         f"/evidence/{document.pk}/file/",
         *(f"/evidence/{document.pk}/cite.{fmt}" for fmt in ("bib", "ris", "json")),
@@ -638,6 +701,8 @@ def test_no_public_url_shows_a_private_record(client, world, settings):
     ]:
         assert record.get_absolute_url() in ok
     assert "Published Alpha Bond" in pages["/cases/"][1]
+    assert "Published Pipeline Scheme" in pages["/pipeline/"][1]
+    assert world["published_pipeline"].get_absolute_url() in ok
     beta = pages[world["published_projects"][1].get_absolute_url()][1]
     assert "changed from “–” to “Social prescribing”" in beta
     # The facet check reads the facets as rendered.

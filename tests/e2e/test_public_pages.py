@@ -99,6 +99,9 @@ def _document_url() -> str:
         "/evidence/?q=peterborough&type=website",
         "DOCUMENT",
         "/evidence/ratings/",
+        "/pipeline/",
+        "/pipeline/?policy_area=health&country=KE&q=water",
+        "/pipeline/INDIGO-PL-0026/",
     ],
 )
 def test_public_pages_have_no_axe_violations(page, axe, site, path):
@@ -166,6 +169,8 @@ def test_facets_work_without_javascript(browser, site):
         "/policy-areas/homelessness/",
         "/evidence/",
         "DOCUMENT",
+        "/pipeline/",
+        "/pipeline/INDIGO-PL-0026/",
     ],
 )
 def test_no_horizontal_scroll_at_320_pixels(browser, site, path):

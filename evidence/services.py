@@ -193,6 +193,10 @@ def merge_works(*, target: EvidenceDocument, others: Iterable[EvidenceDocument],
             target.countries.get_or_create(country=place.country)
         if not target.authors.exists():
             other.authors.update(document=target)
+        if not target.file and other.file:
+            # The file (and its text) moves with the work, rather than being left behind.
+            for name in ("file", "file_size", "text", "text_status"):
+                setattr(target, name, getattr(other, name))
         for name in ("url", "archive_url", "publisher", "publication_date", "abstract", "doi"):
             if not getattr(target, name) and getattr(other, name):
                 setattr(target, name, getattr(other, name))

@@ -494,6 +494,19 @@ _CORRESPONDENCE_RE = re.compile(
     r"|\bprovided by the (?:project|intermediary)\b",
     re.IGNORECASE,
 )
+_ACADEMIC_RE = re.compile(
+    r"\bdoi\b|doi\.org|\bjournal\b|\bvol(?:ume)?\.?\s*\d|\b\d+\s?\(\d+\),\s*\d+"
+    r"|\bworking paper\b|\bthesis\b|\bdissertation\b|\bconference paper\b"
+    r"|\bsemanticscholar\b|\bssrn\b|\bjstor\b|\bacademic\b",
+    re.IGNORECASE,
+)
+# A university as author or publisher: research, unless the string says it is an
+# evaluation (checked first) or something more specific.
+_UNIVERSITY_RE = re.compile(
+    r"\buniversit(?:y|ies)\b|\buniversit[éà]\b|\buniversidad\b|\buniversidade\b"
+    r"|\buniversiteit\b|\buniversität\b|\bschool of (?:economics|government|business)\b",
+    re.IGNORECASE,
+)
 _TEXT_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "news-or-press-release",
@@ -517,15 +530,7 @@ _TEXT_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
-    (
-        "academic-article",
-        re.compile(
-            r"\bdoi\b|doi\.org|\bjournal\b|\bvol(?:ume)?\.?\s*\d|\b\d+\s?\(\d+\),\s*\d+"
-            r"|\bworking paper\b|\bthesis\b|\bdissertation\b|\bconference paper\b"
-            r"|\bsemanticscholar\b|\bssrn\b|\bjstor\b|\bacademic\b",
-            re.IGNORECASE,
-        ),
-    ),
+    ("academic-article", _ACADEMIC_RE),
     (
         "case-study",
         re.compile(r"\bcase[- ]stud(?:y|ies)\b|\bestudio de caso\b|\bétude de cas\b", re.I),
@@ -537,10 +542,12 @@ _TEXT_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"|\bimpact assessment|\bindependent assessment|\bin[- ]?depth review|\bdeep dive"
             r"|\b(?:interim|final|baseline|learning) (?:\w+ )?report"
             r"|\bverification\b|\bvalidation\b|\bcohort \d+ analysis|\blessons learned"
+            r"|\bphase \d+ report\b|\bpilot (?:\w+ )?report\b"
             r"|\brelatório (?:de )?(?:avaliação|final)|\brapport d'évaluation|\bzwischenbericht",
             re.IGNORECASE,
         ),
     ),
+    ("academic-article", _UNIVERSITY_RE),
     (
         "data-set",
         re.compile(
@@ -592,7 +599,7 @@ def _type_from_text(text: str, url: str, kind_prefix: str) -> tuple[str, str]:
     match = _CORRESPONDENCE_RE.search(text)
     if match:
         return "correspondence", f"string mentions {match.group(0).strip().lower()!r}"
-    academic = dict(_TEXT_TYPE_RULES)["academic-article"].search(text)
+    academic = _ACADEMIC_RE.search(text)
     if academic:
         return "academic-article", f"string mentions {academic.group(0).strip().lower()!r}"
     if kind_prefix:

@@ -45,7 +45,7 @@ def test_evaluations_lead_with_design_basis_locators_and_results(client):
         publisher="QinetiQ",
         publication_date="2014",
         evaluation_design="quasi-experimental",
-        design_basis="metric validation method: 'Matched comparison group'",
+        design_basis="inferred from: metric validation method 'Matched comparison group'",
         evidence_rating=4,
     )
     article = EvidenceDocumentFactory(
@@ -75,7 +75,7 @@ def test_evaluations_lead_with_design_basis_locators_and_results(client):
     evaluations = _section(evidence, 'id="evaluations"', "</ul>\n  \n")
 
     assert evaluations.index("Final report on the cohort") < evaluations.index("Paying for success")
-    assert "inferred from: metric validation method: &#x27;Matched comparison group&#x27;" in (
+    assert "(inferred from: metric validation method &#x27;Matched comparison group&#x27;)" in (
         evaluations
     )
     assert "Quasi-experimental" in evaluations and "QinetiQ" in evaluations
@@ -150,3 +150,23 @@ def test_document_page_queries_do_not_grow_with_citations(
         response = client.get(work.get_absolute_url())
 
     assert f"cited {citations} times" in response.content.decode()
+
+
+def test_peterborough_page_leads_with_its_five_evaluations_once_each(client, indigo_2025):
+    """Issue 11, acceptance 2, as a reader sees it on HMP Peterborough's page."""
+    html = client.get("/cases/INDIGO-POJ-0153/").content.decode()
+    block = _section(html, 'id="evaluations"', 'id="sources"')
+    works = [block[m.start() :] for m in re.finditer(r'<li class="work">', block)]
+    titles = [re.search(r'<a href="(/evidence/\d+/)">', w).group(1) for w in works]
+
+    assert len(titles) == len(set(titles)) >= 5  # distinct works, none twice
+    for fragment in (
+        "Final Report on Cohort 1 Analysis",  # QinetiQ / University of Leicester, 2014
+        "final cohort impact evaluation",  # NIESR, 2017
+        "Lessons learned from the planning",  # RAND, 2011
+        "Phase 2 report from the payment by results",  # Ministry of Justice, 2014
+        "The Peterborough Pilot Social Impact Bond",  # University of Oxford, 2013
+    ):
+        assert any(fragment.lower() in w.split("</p>")[0].lower() for w in works), fragment
+    qinetiq = next(w for w in works if "Cohort 1 Analysis" in w.split("</p>")[0])
+    assert '<dd>Quasi-experimental <span class="hint">(inferred from:' in qinetiq

@@ -882,7 +882,7 @@ REAL_STRINGS = [
             "url": "",
             "accessed": "",
             "locator": "page 13",
-            "document_type": "other",
+            "document_type": "academic-article",  # a university publishes it
             "design": "",
         },
         id="2025-05-POJ-0153-source8",
@@ -900,7 +900,7 @@ REAL_STRINGS = [
             "url": "",
             "accessed": "",
             "locator": "pages 11-12",
-            "document_type": "policy-report",
+            "document_type": "evaluation-report",  # a pilot's phase 2 report
             "design": "",
         },
         id="2025-05-POJ-0153-source14",

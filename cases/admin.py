@@ -392,16 +392,39 @@ class OutcomeFundAdmin(IndigoIdAdminMixin, WorkflowAdminMixin, SimpleHistoryAdmi
     exclude = ["import_baseline"]
 
 
+class PipelineAdminForm(forms.ModelForm):
+    class Meta:
+        model = Pipeline
+        exclude = ["status", "import_baseline"]  # noqa: DJ006 - every other field
+
+    def clean_countries(self) -> str:
+        """Codes as the import stores them (``KE,TZ``), so the filters find each one."""
+        from cases.indigo.layout import COUNTRIES, CellError
+
+        try:
+            return COUNTRIES.read(self.cleaned_data["countries"], warn=lambda _message: None)
+        except CellError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        # The cell as written describes the old value: a new value is written plainly.
+        if "countries" in self.changed_data and "countries_text" not in self.changed_data:
+            cleaned["countries_text"] = ""
+        return cleaned
+
+
 @admin.register(Pipeline)
 class PipelineAdmin(IndigoIdAdminMixin, WorkflowAdminMixin, SimpleHistoryAdmin):
     """Projects in development: the same workflow, permissions and history as projects."""
+
+    form = PipelineAdminForm
 
     list_display = ["indigo_id", "name", "status", "state", "stage", "expected_launch"]
     list_filter = ["status", "state", "stage"]
     show_facets = admin.ShowFacets.ALWAYS
     search_fields = ["indigo_id", "name", "alternative_names"]
     list_per_page = 50
-    exclude = ["import_baseline"]
 
     def save_model(self, request, obj, form, change):
         # Derived from the text as the import derives it, so a curator's edit keeps it true.

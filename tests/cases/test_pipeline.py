@@ -356,7 +356,7 @@ def test_a_pipeline_project_made_in_the_admin_gets_the_next_id(client, curator):
 
     response = client.post(
         "/admin/cases/pipeline/add/",
-        {"name": "New water scheme", "expected_launch": "Q1 2027", "countries": "KE"},
+        {"name": "New water scheme", "expected_launch": "Q1 2027", "countries": "ke, TZ"},
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -364,6 +364,12 @@ def test_a_pipeline_project_made_in_the_admin_gets_the_next_id(client, curator):
     assert made.indigo_id == "INDIGO-PL-0192"
     assert made.status == PublicationStatus.DRAFT
     assert made.expected_launch_year == 2027
+    assert made.countries == "KE,TZ"  # as the import stores them, so the filter finds them
+    response = client.post(
+        "/admin/cases/pipeline/add/", {"name": "Elsewhere", "countries": "Kenya"}
+    )
+    assert response.status_code == 200
+    assert "is not a two-letter ISO 3166 country code" in response.content.decode()
 
 
 def test_the_pipeline_sector_mapping_covers_every_area():

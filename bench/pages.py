@@ -38,6 +38,10 @@ PAGES = [
     "/cases/INDIGO-POJ-0153/",
     "/cases/INDIGO-POJ-0175/",
     "/policy-areas/homelessness/",
+    "/pipeline/",
+    "/pipeline/?policy_area=health&country=KE",
+    "/pipeline/?q=sanitation",
+    "/pipeline/INDIGO-PL-0026/",
 ]
 ROUNDS = 15
 

@@ -27,11 +27,22 @@ class DesignRow:
     library_url: str
 
 
-def _library_url(library: str, design: str, area: str) -> str:
+def library_url(library: str, design: str, area: str) -> str:
+    """The library's search for works of ``design`` in policy area ``area``."""
     params = [("design", design), ("policy_area", area)]
     if design == NOT_RECORDED:  # evidence works only, not every document without a design
         params += [("type", "evaluation-report"), ("type", "academic-article")]
     return f"{library}?{urlencode(params)}"
+
+
+def evidence_links(projects: QuerySet) -> QuerySet:
+    """The links that make a published work evaluation or research of one of ``projects``
+    (what the policy-area pages and the evidence gap map count)."""
+    return DocumentProject.objects.filter(
+        evaluation_or_research_q(),
+        project__in=projects.values("pk"),
+        document__status=PublicationStatus.PUBLISHED,
+    )
 
 
 def area_evidence(projects: QuerySet, area: str) -> dict[str, Any]:
@@ -39,11 +50,7 @@ def area_evidence(projects: QuerySet, area: str) -> dict[str, Any]:
     an evaluation or research work), ``designs`` (DesignRow, most contracts first) and
     ``gaps`` (the projects with none, newest first). Two queries."""
     rows = (
-        DocumentProject.objects.filter(
-            evaluation_or_research_q(),
-            project__in=projects.values("pk"),
-            document__status=PublicationStatus.PUBLISHED,
-        )
+        evidence_links(projects)
         .order_by()
         .values_list("project_id", "document_id", "document__evaluation_design")
         .distinct()
@@ -65,7 +72,7 @@ def area_evidence(projects: QuerySet, area: str) -> dict[str, Any]:
                 str(labels.get(key, key)),
                 len(contracts[key]),
                 len(works[key]),
-                _library_url(library, key, area),
+                library_url(library, key, area),
             )
             for key in contracts
         ),

@@ -15,6 +15,7 @@ urlpatterns = [
     path(".well-known/security.txt", wellknown.security_txt, name="security-txt"),
     path("policy-areas/<slug:slug>/", views.policy_area_detail, name="policy-area-detail"),
     path("insights/", insights.insights, name="insights"),
+    path("insights/evidence/", insights.evidence_gap_map, name="insights-evidence"),
     path("insights/<slug:slug>.csv", insights.insights_csv, name="insights-csv"),
     path("oai", oai.endpoint, name="oai"),
     path("feeds/cases/", feeds.CaseFeed(), name="feed-cases"),

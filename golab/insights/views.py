@@ -17,6 +17,7 @@ from common import downloads
 from common.facets import NOT_RECORDED, Facet, FacetValue
 from common.listing import SearchPage, chips, search_results
 from golab.insights.figures import Dashboard, dashboard
+from golab.insights.gaps import gap_map
 
 # What a dashboard link keeps of a case-list address: the filters and the search, not the
 # list's own page, page size or sort.
@@ -70,8 +71,29 @@ def insights(request: HttpRequest) -> HttpResponse:
         "active_filters": chips(found.filterset, _labelled(found, board), request.GET),
         "ignored": found.ignored,
         "cases_url": reverse("cases:case-list") + query,
+        "gap_map_url": reverse("insights-evidence") + query,
     }
     return render(request, "insights/dashboard.html", context)
+
+
+@require_safe
+def evidence_gap_map(request: HttpRequest) -> HttpResponse:
+    """Policy areas × evaluation designs and × kinds of document, for the case list's
+    result set: where evidence is and where it is missing."""
+    found = _population(request)
+    grids = gap_map(found.queryset)
+    query = _query(request)
+    context: dict[str, Any] = {
+        "grids": [grids["designs"], grids["types"]],
+        "unassigned": grids["unassigned"],
+        "totals": {"projects": grids["projects"]},
+        "query": found.query,
+        "active_filters": chips(found.filterset, _labelled(found, Dashboard({}, [])), request.GET),
+        "ignored": found.ignored,
+        "cases_url": reverse("cases:case-list") + query,
+        "insights_url": reverse("insights") + query,
+    }
+    return render(request, "insights/gap_map.html", context)
 
 
 @require_safe

@@ -48,7 +48,15 @@ def open_watching_console(browser, url: str, width: int):
     return context, page, errors
 
 
-@pytest.mark.parametrize("path", ["/insights/", "/insights/?policy_area=homelessness"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/insights/",
+        "/insights/?policy_area=homelessness",
+        "/insights/evidence/",
+        "/insights/evidence/?country=GB",
+    ],
+)
 def test_insights_has_no_axe_violations(page, axe, site, path):
     response = page.goto(site + path)
     assert response.status == 200

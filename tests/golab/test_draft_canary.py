@@ -523,6 +523,7 @@ def _seeds(world) -> list[str]:
         "/policy-areas/",
         "/glossary/",
         "/insights/",
+        "/insights/evidence/",
         "/pipeline/",
         world["published_pipeline"].get_absolute_url(),
         "/health/",
@@ -560,6 +561,7 @@ def _seeds(world) -> list[str]:
     ]:
         seeds.append(f"/cases/?{urlencode(params)}")
         seeds.append(f"/insights/?{urlencode(params)}")  # its charts link their CSVs
+        seeds.append(f"/insights/evidence/?{urlencode(params)}")
     for params in [
         {"stage": PipelineStage.SCOPING},
         {"policy_area": "energy"},

@@ -320,3 +320,18 @@ def test_pipeline_list_and_record(client, db):
     assert client.get("/api/v1/pipeline/INDIGO-PL-0002/").status_code == 404
     withdrawn = client.get("/api/v1/pipeline/withdrawn/").json()
     assert [p["id"] for p in withdrawn["results"]] == ["INDIGO-PL-0003"]
+
+
+def test_record_and_evidence_list_query_counts(client, cases, django_assert_num_queries):
+    # the case, its ten prefetched tables (for_detail), and the four of Last-Modified
+    with django_assert_num_queries(15):
+        assert client.get("/api/v1/cases/INDIGO-POJ-0001/").status_code == 200
+    for n in range(3):
+        document = EvidenceDocumentFactory(title=f"Report {n}")
+        DocumentAuthorFactory(document=document, name=f"Author {n}")
+    # count, page, authors, and the two tables of Last-Modified
+    with django_assert_num_queries(5):
+        assert client.get("/api/v1/evidence/").json()["count"] == 3
+    # count, page, the metrics' siblings, prices, results, and the four of Last-Modified
+    with django_assert_num_queries(9):
+        assert client.get("/api/v1/outcome-metrics/").json()["count"] == 1

@@ -58,6 +58,8 @@ VERSION = 1
 MANIFEST = "manifest.json"
 BATCH = 1000
 CHUNK = 1 << 20
+# Working folders of a restore inside MEDIA_ROOT (never backed up).
+RESTORE_FOLDERS = (".restoring-", ".replaced-")
 
 
 class BackupError(Exception):
@@ -123,7 +125,9 @@ def _media_files() -> Iterator[tuple[str, Path]]:
         return
     for path in sorted(root.rglob("*")):
         if path.is_file() and not path.is_symlink():
-            yield path.relative_to(root).as_posix(), path
+            name = path.relative_to(root).as_posix()
+            if not name.startswith(RESTORE_FOLDERS):
+                yield name, path
 
 
 def _sha256_file(handle: IO[bytes]) -> tuple[str, int]:
@@ -346,8 +350,10 @@ def _check_schema(manifest: dict, using: str) -> None:
 def restore(plan: Plan, using: str = DEFAULT_DB_ALIAS) -> None:
     """Replace all data and uploaded files with the archive's (``inspect`` it first)."""
     media_root = Path(settings.MEDIA_ROOT)
-    media_root.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{media_root.name}.restoring-", dir=media_root.parent))
+    media_root.mkdir(parents=True, exist_ok=True)
+    # Unpacked inside MEDIA_ROOT, so that moving files into place is a rename even when
+    # MEDIA_ROOT is a mount point of its own.
+    staging = Path(tempfile.mkdtemp(prefix=RESTORE_FOLDERS[0], dir=media_root))
     try:
         with zipfile.ZipFile(plan.path) as archive:
             for entry in plan.manifest["files"]:
@@ -431,10 +437,12 @@ def _insert(
 
 
 def _swap(media_root: Path, staging: Path) -> None:
-    old = None
-    if media_root.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{media_root.name}.replaced-", dir=media_root.parent))
-        os.rename(media_root, old / "media")
-    os.rename(staging, media_root)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Put the unpacked files in place of MEDIA_ROOT's, by renames."""
+    replaced = Path(tempfile.mkdtemp(prefix=RESTORE_FOLDERS[1], dir=media_root))
+    for child in media_root.iterdir():
+        if child not in (staging, replaced):
+            os.rename(child, replaced / child.name)
+    for child in staging.iterdir():
+        os.rename(child, media_root / child.name)
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(replaced, ignore_errors=True)

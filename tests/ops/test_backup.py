@@ -56,6 +56,7 @@ def test_backup_wipe_restore_gives_back_every_table_and_file(world, settings, tm
     for file in settings.MEDIA_ROOT.rglob("*"):
         if file.is_file():
             file.unlink()
+    (settings.MEDIA_ROOT / "stray.txt").write_text("not in the backup: removed by restore")
     assert backup.fingerprint() != before
     assert not Project.objects.exists()
 

@@ -308,6 +308,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["common.throttling.AnonThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # How many proxies in front of the app append to X-Forwarded-For: the rate limit counts
+    # the address they saw. 0 (the default) trusts no such header, which clients could forge.
+    "NUM_PROXIES": env_int("API_TRUSTED_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",

@@ -335,3 +335,12 @@ def test_record_and_evidence_list_query_counts(client, cases, django_assert_num_
     # count, page, the metrics' siblings, prices, results, and the four of Last-Modified
     with django_assert_num_queries(9):
         assert client.get("/api/v1/outcome-metrics/").json()["count"] == 1
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_rate_limit(client, settings):
+    settings.API_RATE_LIMIT = "2/minute"
+    statuses = [
+        client.get("/api/v1/funds/", headers={"x-forwarded-for": f"10.0.0.{n}"}).status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]

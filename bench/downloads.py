@@ -106,6 +106,7 @@ def main() -> None:
         return
     folder = start()  # keep alive: the throwaway database lives in it
     from django.conf import settings
+    from django.core.management import call_command
     from django.db import connection
 
     began = time.perf_counter()
@@ -117,10 +118,14 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", "")}
     if not os.environ.get("DATABASE_URL"):
         env["DATABASE_URL"] = f"sqlite:///{settings.DATABASES['default']['NAME']}"
-    for fmt in FORMATS:
-        subprocess.run(  # noqa: S603 - this very script, measuring one format
-            [sys.executable, __file__, "--measure", fmt], env=env, check=True
-        )
+    try:
+        for fmt in FORMATS:
+            subprocess.run(  # noqa: S603 - this very script, measuring one format
+                [sys.executable, __file__, "--measure", fmt], env=env, check=True
+            )
+    finally:
+        # Leave the database empty, as it was given (the next benchmark needs it so).
+        call_command("flush", interactive=False, verbosity=0)
     del folder
 
 

@@ -628,6 +628,10 @@ def _refresh(doc: EvidenceDocument, incoming: dict[str, str]) -> tuple[bool, boo
     return metadata_changed, metadata_changed
 
 
+# The keys documents had when each URL or INDIGO row was a document of its own.
+LEGACY_KEY = r"^(url|source|document):"
+
+
 def _published_owner_q(prefix: str) -> Q:
     return Q(**{f"{prefix}__status": PublicationStatus.PUBLISHED})
 
@@ -701,6 +705,16 @@ def publish_cited_documents(ctx: ApplyContext) -> None:
     imported = EvidenceDocument.objects.exclude(import_baseline={})
     cited_ids = imported.filter(cited).values("pk")
     going = imported.filter(status=published).exclude(pk__in=cited_ids)
+    # One document per row or URL, as imports made them before documents were works: those
+    # no work took over are superseded, not withdrawn by the source (so an upgrade's first
+    # import is not taken for a mass withdrawal). Kept, withdrawn, and counted apart.
+    legacy = going.filter(key__regex=LEGACY_KEY)
+    superseded = legacy.update(status=PublicationStatus.WITHDRAWN)
+    if superseded:
+        ctx.counts.setdefault(
+            "evidence documents superseded by works", Counts()
+        ).withdrawn += superseded
+    going = going.exclude(key__regex=LEGACY_KEY)
     ctx.withdrawn_documents += [
         f"evidence document {pk}: {title[:120]}"
         for pk, title in going.order_by("pk").values_list("pk", "title")

@@ -392,3 +392,17 @@ def test_setting_a_design_in_the_admin_confirms_it(client, curator):
     work.refresh_from_db()
     assert work.evaluation_design == EvaluationDesign.RCT
     assert work.design_confirmed and work.design_basis == ""
+
+
+def test_documents_of_the_one_per_row_era_are_superseded_not_mass_withdrawn(small):
+    old = [
+        EvidenceDocumentFactory(key=f"source:INDIGO-POJ-0153:{n}", import_baseline={"t": 1})
+        for n in range(40)
+    ]
+    result = import_snapshot(small, run_by="tests")
+    assert result.ok and not result.mass_withdrawal
+    assert result.counts["evidence documents superseded by works"].withdrawn == len(old)
+    assert result.withdrawn_documents == []
+    assert not EvidenceDocument.objects.filter(
+        pk__in=[d.pk for d in old], status=PublicationStatus.PUBLISHED
+    ).exists()

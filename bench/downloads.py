@@ -93,6 +93,7 @@ def measure(fmt: str) -> None:
         f"(tracemalloc)   process peak RSS {rss:6.1f} MiB (+{rss - rss_before:.1f} MiB)",
         flush=True,
     )
+    print(f"      target: the download under 100 MB: {'met' if peak < 100 * 2**20 else 'MISSED'}")
 
 
 def main() -> None:

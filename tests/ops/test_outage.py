@@ -247,3 +247,10 @@ def test_an_outage_outside_a_view_is_a_503_and_other_errors_stay_500(rf):
     except ValueError:
         response = outage.server_error(request)
     assert response.status_code == 500
+
+
+@pytest.mark.django_db
+def test_health_reads_the_table_list_in_one_query(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get("/health/")
+    assert response.json() == {"status": "ok", "database": "ok", "static": "ok"}

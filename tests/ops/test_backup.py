@@ -5,8 +5,12 @@ nothing changed; restore asks before it replaces anything (issue 16)."""
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
+import sys
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -20,6 +24,7 @@ from tests.factories import EvidenceDocumentFactory, OutcomePricingFactory, Proj
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
 STAMP = datetime.datetime(2024, 3, 5, 10, 11, 12, 345678, tzinfo=datetime.UTC)
 
 
@@ -141,3 +146,22 @@ def test_backup_never_overwrites_a_file(world, tmp_path):
     with pytest.raises(CommandError, match="exists already"):
         call_command("backup", str(path))
     assert path.read_bytes() == b"keep me"
+
+
+def test_backup_and_restore_do_not_create_a_missing_sqlite_database(tmp_path):
+    database = tmp_path / "gone.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    valid = _archive(tmp_path)  # of the test database, so restore gets as far as the database
+    for args in (["backup", str(tmp_path / "b.zip")], ["restore", valid, "--yes"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 1, result.stderr
+        assert "unable to open database file" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not database.exists() and not (tmp_path / "b.zip").exists()

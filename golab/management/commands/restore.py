@@ -8,14 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, DatabaseError
 
 from golab.backup import BackupError, inspect, restore
+from golab.outage import never_create_sqlite_files
 
 security_log = logging.getLogger("golab.security")
 
 
 class Command(BaseCommand):
+    # No system checks: they open the database, and would create a missing SQLite file.
+    requires_system_checks: list[str] = []
     help = (
         "Replace ALL data in the database and every file under MEDIA_ROOT with those of an "
         "archive made by `manage.py backup`. The archive is verified first (checksums, "
@@ -35,10 +38,15 @@ class Command(BaseCommand):
         using = options["database"]
         if not path.is_file():
             raise CommandError(f"{path} is not a file")
+        never_create_sqlite_files()
         try:
             plan = inspect(path, using=using)
         except BackupError as exc:
             raise CommandError(f"refused, nothing was changed: {exc}") from None
+        except DatabaseError as exc:
+            raise CommandError(
+                f"the database cannot be used (run `manage.py migrate` first): {exc}"
+            ) from None
         self.stdout.write(plan.describe())
         if not options["yes"]:
             if not sys.stdin.isatty():

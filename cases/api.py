@@ -602,7 +602,7 @@ CASE_COLUMNS = [
     field("has_results"),
     field("has_evaluation"),
     field("updated_at"),
-    Column("page", _page),
+    Column("page", _page, url=True),
 ]
 
 

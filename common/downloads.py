@@ -20,7 +20,7 @@ import datetime as dt
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import batched
 from typing import Any
@@ -55,6 +55,7 @@ class Column:
     name: str
     value: Callable[[Any], Any]
     attribute: str = ""  # the model field it shows, if it shows one
+    url: bool = False  # a path on this site, written as an absolute URL
 
 
 def field(name: str, attribute: str | None = None) -> Column:
@@ -161,6 +162,13 @@ def xlsx_file(rows: Iterable[Any], columns: list[Column], about: list[tuple[str,
     return handle
 
 
+def _absolute(request: HttpRequest, column: Column) -> Column:
+    def value(row: Any) -> str:
+        return request.build_absolute_uri(column.value(row))
+
+    return replace(column, value=value)
+
+
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -182,6 +190,7 @@ def download(
     if fmt not in FORMATS:
         raise Http404("Download as .csv, .xlsx or .json")
     rows = rows_of(queryset, decorate)
+    columns = [_absolute(request, c) if c.url else c for c in columns]
     filename = f"{name}.{fmt}"
     response: StreamingHttpResponse | FileResponse
     if fmt == "xlsx":

@@ -118,7 +118,7 @@ DOCUMENT_COLUMNS = [
     field("evidence_rating"),
     field("abstract"),
     field("updated_at"),
-    Column("page", lambda d: d.get_absolute_url()),
+    Column("page", lambda d: d.get_absolute_url(), url=True),
 ]
 
 

@@ -88,7 +88,7 @@ def test_cases_csv(client, world):
     assert [r["id"] for r in rows] == ["INDIGO-POJ-0001", "INDIGO-POJ-0002"]
     assert rows[0]["name"] == '\'=HYPERLINK("http://evil","x")'
     assert rows[1]["name"] == "Plain bond é" and rows[1]["countries"] == "GB"
-    assert rows[1]["page"] == "/cases/INDIGO-POJ-0002/"
+    assert rows[1]["page"] == "http://testserver/cases/INDIGO-POJ-0002/"
 
 
 def test_cases_download_takes_the_pages_parameters(client, world):

@@ -11,6 +11,7 @@ without the request, so no context processor, session, user or message store is 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from urllib.parse import quote
@@ -26,6 +27,17 @@ TEMPLATE = "503.html"
 # PostgreSQL's SQLSTATE for "relation does not exist": the schema is not there (not migrated,
 # or a restore of the wrong database). SQLite says "no such table" as an OperationalError.
 UNDEFINED_TABLE = "42P01"
+# SQLite raises OperationalError for bugs too (an FTS5 query it cannot parse, too many
+# variables): only these messages mean the database itself cannot be used.
+SQLITE_OUTAGES = (
+    "unable to open database file",
+    "no such table",
+    "database is locked",
+    "disk i/o error",
+    "database disk image is malformed",
+    "file is not a database",
+    "readonly database",
+)
 
 
 def _chain(exc: BaseException | None) -> Iterator[BaseException]:
@@ -39,6 +51,10 @@ def _chain(exc: BaseException | None) -> Iterator[BaseException]:
 def is_outage(exc: BaseException) -> bool:
     """Whether ``exc`` (or what caused it) says the database cannot be used right now."""
     for error in _chain(exc):
+        if isinstance(error, OperationalError) and isinstance(
+            error.__cause__, sqlite3.OperationalError
+        ):
+            return any(message in str(error).lower() for message in SQLITE_OUTAGES)
         if isinstance(error, OperationalError | InterfaceError):
             return True
         if isinstance(error, ProgrammingError):

@@ -254,3 +254,23 @@ def test_health_reads_the_table_list_in_one_query(client, django_assert_num_quer
     with django_assert_num_queries(1):
         response = client.get("/health/")
     assert response.json() == {"status": "ok", "database": "ok", "static": "ok"}
+
+
+def _wrapped(message: str) -> OperationalError:
+    """An OperationalError as Django raises it from a SQLite one."""
+    try:
+        try:
+            raise sqlite3.OperationalError(message)
+        except sqlite3.OperationalError as cause:
+            raise OperationalError(message) from cause
+    except OperationalError as error:
+        return error
+
+
+def test_a_sqlite_error_that_is_a_bug_stays_a_500():
+    assert outage.is_outage(_wrapped("unable to open database file"))
+    assert outage.is_outage(_wrapped("no such table: cases_project"))
+    assert outage.is_outage(_wrapped("database is locked"))
+    assert not outage.is_outage(_wrapped('fts5: syntax error near "*"'))
+    assert not outage.is_outage(_wrapped("too many SQL variables"))
+    assert not outage.is_outage(ValueError("a bug"))

@@ -6,9 +6,12 @@ from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from cases.filters import CaseFilter
@@ -16,6 +19,13 @@ from cases.models import PolicySector, Project, Stage
 from common import downloads
 from common.facets import NOT_RECORDED, Facet, FacetValue
 from common.listing import SearchPage, chips, search_results
+from golab.insights.compare import (
+    MAX_CASES,
+    CompareError,
+    comparison,
+    published_cases,
+    requested_ids,
+)
 from golab.insights.figures import Dashboard, dashboard
 from golab.insights.gaps import gap_map
 
@@ -112,3 +122,93 @@ def insights_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     response["X-Data-Attribution"] = settings.INDIGO_ATTRIBUTION
     response["X-Data-Licence"] = settings.INDIGO_LICENCE
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparison
+
+
+def _suggestions(ids: list[str]) -> list[Project]:
+    """Cases to add: published ones of the first chosen case's policy area (one query)."""
+    first = ids[0] if ids else ""
+    area = Project.objects.published().filter(indigo_id=first).values("policy_sector")[:1]
+    return list(
+        Project.objects.published()
+        .filter(policy_sector__in=area)
+        .exclude(indigo_id__in=ids)
+        .order_by(F("launch_year").desc(nulls_last=True), "indigo_id")
+        .only("indigo_id", "name", "launch_year")[:8]
+    )
+
+
+@require_safe
+def compare(request: HttpRequest) -> HttpResponse:
+    if "cases" not in request.GET:
+        return _start_comparison(request)
+    ids = requested_ids(request.GET)
+    try:
+        projects = published_cases(ids)
+    except CompareError as problem:
+        context = {
+            "problem": problem.message,
+            "chosen": problem.ids,
+            "suggestions": _suggestions(problem.ids) if len(problem.ids) < MAX_CASES else [],
+            "max_cases": MAX_CASES,
+        }
+        return render(request, "compare/compare.html", context, status=problem.status)
+    chosen = [p.indigo_id for p in projects]
+    for project in projects:
+        others = ",".join(c for c in chosen if c != project.indigo_id)
+        project.remove_url = reverse("compare") + "?" + urlencode({"cases": others})  # type: ignore[attr-defined]
+    context = {
+        "projects": projects,
+        "sections": comparison(projects),
+        "chosen": chosen,
+        "csv_url": reverse("compare-csv") + "?" + urlencode({"cases": ",".join(chosen)}),
+        "suggestions": _suggestions(chosen) if len(chosen) < MAX_CASES else [],
+        "max_cases": MAX_CASES,
+    }
+    return render(request, "compare/compare.html", context)
+
+
+def _start_comparison(request: HttpRequest) -> HttpResponse:
+    """The form that starts a comparison (``?add=ID``: "Add to comparison" on a case page),
+    with cases of the same policy area to choose from."""
+    add = requested_ids(QueryDict(urlencode({"cases": request.GET.get("add", "")})))[:1]
+    known = list(
+        Project.objects.published().filter(indigo_id__in=add).values_list("indigo_id", flat=True)
+    )
+    context = {
+        "problem": "" if known == add else "No published case study has that id.",
+        "chosen": known,
+        "suggestions": _suggestions(known),
+        "max_cases": MAX_CASES,
+        "starting": True,
+    }
+    return render(request, "compare/compare.html", context, status=200 if known == add else 404)
+
+
+@require_safe
+def compare_csv(request: HttpRequest) -> HttpResponseBase:
+    try:
+        projects = published_cases(requested_ids(request.GET))
+    except CompareError as problem:
+        return HttpResponse(problem.message, status=problem.status, content_type="text/plain")
+    rows: list[list[str]] = [["Section", "", *(p.indigo_id for p in projects)]]
+    rows.append(["", "Name", *(p.name for p in projects)])
+    for section in comparison(projects):
+        for line in section.lines:
+            rows.append([section.title, line.label, *line.texts()])
+    columns = [downloads.Column(str(i), itemgetter(i)) for i in range(len(rows[0]))]
+    response = StreamingHttpResponse(
+        downloads.csv_chunks(rows[1:], _headed(columns, rows[0])),
+        content_type=downloads.CONTENT_TYPES["csv"],
+    )
+    response["Content-Disposition"] = 'attachment; filename="comparison.csv"'
+    response["X-Data-Attribution"] = settings.INDIGO_ATTRIBUTION
+    response["X-Data-Licence"] = settings.INDIGO_LICENCE
+    return response
+
+
+def _headed(columns: list[downloads.Column], header: list[str]) -> list[downloads.Column]:
+    return [downloads.Column(name, c.value) for name, c in zip(header, columns, strict=True)]

@@ -533,6 +533,7 @@ def _seeds(world) -> list[str]:
         *(o.get_absolute_url() for o in world["organisations"]),
         world["fund"].get_absolute_url(),
         *(p.get_absolute_url() for p in world["published_projects"]),
+        "/compare/?cases=" + ",".join(p.indigo_id for p in world["published_projects"][:4]),
         evaluation.get_absolute_url(),
         f"/evidence/{evaluation.pk}/file/",
         *(f"/evidence/{evaluation.pk}/cite.{fmt}" for fmt in ("bib", "ris", "json")),
@@ -641,6 +642,10 @@ def _private_urls(world) -> list[str]:
     document = world["draft_document"]
     return [
         *(p.get_absolute_url() for p in world["private_projects"]),
+        *(
+            f"/compare/?cases={world['published_projects'][0].indigo_id},{p.indigo_id}"
+            for p in world["private_projects"]
+        ),
         *(p.get_absolute_url() for p in world["private_parties"]),
         *(p.get_absolute_url() for p in world["private_pipelines"]),
         document.get_absolute_url(),

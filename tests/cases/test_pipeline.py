@@ -11,6 +11,8 @@ from collections import Counter
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cases.indigo.reading import Snapshot
 from cases.models import Pipeline, PipelineSector, PipelineStage, PolicySector
@@ -318,6 +320,29 @@ def test_odd_query_parameters_never_give_a_server_error(client, query):
     response = client.get(f"/pipeline/?{query}")
 
     assert response.status_code in (200, 400)
+
+
+PARAMETERS = [
+    "q", "stage", "state", "country", "policy_area", "instrument", "launch_year_min",
+    "launch_year_max", "launch_year_none", "sort", "page", "per_page",
+]  # fmt: skip
+VALUES = st.one_of(
+    st.text(max_size=40),
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.sampled_from(["KE", "none", "health", "early-stage", "impact_bond", "yes", "%", "'"]),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=st.dictionaries(st.sampled_from(PARAMETERS), st.lists(VALUES, max_size=3), max_size=5))
+def test_no_parameter_value_gives_a_server_error(client, db, query):
+    PipelineFactory()  # one per example: enough for every facet to count something
+
+    assert client.get("/pipeline/", query).status_code < 500
 
 
 @pytest.mark.parametrize("path", ["/pipeline/%00/", "/pipeline/INDIGO-PL-0000/", "/pipeline/x/"])

@@ -5,18 +5,14 @@ from __future__ import annotations
 import pytest
 
 from golab.downloads import CSV_ZIP, build_downloads
-from tests.e2e.conftest import assert_accessible, axe, browser, page  # noqa: F401 - fixtures
+from tests.e2e.conftest import assert_accessible
 from tests.factories import DocumentAuthorFactory, EvidenceDocumentFactory, ProjectFactory
 
 pytestmark = pytest.mark.browser
 
 
 def test_downloads_page_is_accessible_and_its_files_download(
-    live_server,
-    page,  # noqa: F811
-    axe,  # noqa: F811
-    settings,
-    tmp_path,
+    live_server, page, axe, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     ProjectFactory(name="Published bond")

@@ -27,8 +27,9 @@ TEMPLATE = "503.html"
 # PostgreSQL's SQLSTATE for "relation does not exist": the schema is not there (not migrated,
 # or a restore of the wrong database). SQLite says "no such table" as an OperationalError.
 UNDEFINED_TABLE = "42P01"
-# SQLite raises OperationalError for bugs too (an FTS5 query it cannot parse, too many
-# variables): only these messages mean the database itself cannot be used.
+# SQLite raises OperationalError and InterfaceError for bugs too (an FTS5 query it cannot
+# parse, too many variables, a value it cannot bind): only these messages mean the database
+# itself cannot be used.
 SQLITE_OUTAGES = (
     "unable to open database file",
     "no such table",
@@ -51,8 +52,8 @@ def _chain(exc: BaseException | None) -> Iterator[BaseException]:
 def is_outage(exc: BaseException) -> bool:
     """Whether ``exc`` (or what caused it) says the database cannot be used right now."""
     for error in _chain(exc):
-        if isinstance(error, OperationalError) and isinstance(
-            error.__cause__, sqlite3.OperationalError
+        if isinstance(error, OperationalError | InterfaceError) and isinstance(
+            error.__cause__, sqlite3.Error
         ):
             return any(message in str(error).lower() for message in SQLITE_OUTAGES)
         if isinstance(error, OperationalError | InterfaceError):

@@ -8,14 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from common.facets import NOT_RECORDED
 from common.models import PublicationStatus
 from evidence.case_page import evaluation_or_research_q
-from evidence.models import DocumentProject, EvaluationDesign
+from evidence.models import DocumentProject, EvaluationDesign, EvidenceDocument
 
 
 @dataclass
@@ -42,6 +42,16 @@ def evidence_links(projects: QuerySet) -> QuerySet:
         evaluation_or_research_q(),
         project__in=projects.values("pk"),
         document__status=PublicationStatus.PUBLISHED,
+    )
+
+
+def key_works(projects: QuerySet, limit: int = 10) -> list[EvidenceDocument]:
+    """The strongest published evaluation and research works of ``projects``: rated best
+    first, then newest (for a policy area's page)."""
+    return list(
+        EvidenceDocument.objects.filter(pk__in=evidence_links(projects).values("document_id"))
+        .only("title", "url", "publication_date", "document_type", "evidence_rating")
+        .order_by(F("evidence_rating").desc(nulls_last=True), "-publication_date", "title")[:limit]
     )
 
 

@@ -7,9 +7,6 @@ backs (INDIGO's ``(Source ID's)`` columns). The evidence library builds on it.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
-
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -99,16 +96,6 @@ class DocumentQuerySet(models.QuerySet):
         """The library's default view: published works that are public evidence, so not
         correspondence or interviews (those stay public as a case's sources)."""
         return self.published().exclude(document_type=DocumentType.CORRESPONDENCE)
-
-    def key_evaluations(self, projects: models.QuerySet, limit: int = 10) -> list[Any]:
-        """Published evaluations of any of ``projects`` (for a policy area's page)."""
-        links = DocumentProject.objects.filter(is_evaluation_q(), project__in=projects)
-        return list(
-            self.published()
-            .filter(pk__in=links.values("document_id"))
-            .only("title", "url", "publication_date", "document_type", "evidence_rating")
-            .order_by("title")[:limit]
-        )
 
     def for_list(self) -> DocumentQuerySet:
         """A row of the evidence list: the document and its authors, in two queries."""
@@ -269,33 +256,6 @@ def is_evaluation_q(prefix: str = "") -> Q:
 class DocumentProjectQuerySet(models.QuerySet["DocumentProject"]):
     def evaluations(self) -> DocumentProjectQuerySet:
         return self.filter(is_evaluation_q())
-
-    def for_case_page(self) -> list[dict[str, Any]]:
-        """A case's published documents grouped by kind, for its page: evaluations (best
-        rated first), then the other kinds; a document linked in several ways appears once,
-        in its first group. Sources only cited for the data are left to the sources list."""
-        links = list(
-            self.filter(document__status=PublicationStatus.PUBLISHED)
-            .select_related("document")
-            .defer("document__text", "document__import_baseline")
-            .order_by("document__title", "document_id")
-        )
-        seen: set[int] = set()
-        evaluations: list[EvidenceDocument] = []
-        other: dict[str, list[EvidenceDocument]] = defaultdict(list)
-        for link in links:
-            if link.document.pk not in seen and link.is_evaluation:
-                seen.add(link.document.pk)
-                evaluations.append(link.document)
-        for link in links:
-            if link.document.pk not in seen and link.relation != Relation.SOURCE_FOR:
-                seen.add(link.document.pk)
-                other[link.document.get_document_type_display()].append(link.document)
-        evaluations.sort(key=lambda d: (-(d.evidence_rating or 0), d.title))
-        groups = [{"label": "Evaluations", "documents": evaluations}] if evaluations else []
-        return groups + [
-            {"label": label, "documents": docs} for label, docs in sorted(other.items())
-        ]
 
 
 class DocumentProject(models.Model):

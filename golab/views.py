@@ -14,8 +14,7 @@ from django.views.decorators.http import require_safe
 
 from cases.models import PolicySector, Project, capital_note
 from cases.policy_areas import area_summary
-from evidence.areas import area_evidence
-from evidence.models import EvidenceDocument
+from evidence.areas import area_evidence, key_works
 from golab.outage import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger(__name__)
@@ -109,6 +108,6 @@ def policy_area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except ValueError:
         raise Http404("No such policy area") from None
     context = area_summary(area)
-    context["evidence"] = EvidenceDocument.objects.key_evaluations(context["projects"].values("pk"))
+    context["evidence"] = key_works(context["projects"])
     context.update(area_evidence(context["projects"], area.value))
     return render(request, "golab/policy_area_detail.html", context)

@@ -20,6 +20,7 @@ from cases.models import Project
 from common.facets import FacetedFilterSet
 from evidence.filters import EvidenceFilter
 from evidence.models import EvidenceDocument
+from golab.oai import xml_text
 
 FEED_SIZE = 50
 # Parameters of a list page that do not change what it lists.
@@ -49,7 +50,8 @@ class SearchFeed(Feed):
 
     def title(self, obj: dict[str, Any]) -> str:
         about = f" matching “{obj['query']}”" if obj["query"] else ""
-        return f"{settings.SITE_NAME}: new and updated {self.noun}{about}"
+        # The search as typed may hold characters XML cannot (a feed of them would not render).
+        return xml_text(f"{settings.SITE_NAME}: new and updated {self.noun}{about}")
 
     def link(self, obj: dict[str, Any]) -> str:
         return reverse(self.list_url_name) + (f"?{obj['params']}" if obj["params"] else "")
@@ -88,10 +90,10 @@ class CaseFeed(SearchFeed):
         )
 
     def item_title(self, item: Project) -> str:
-        return item.name or item.indigo_id
+        return xml_text(item.name or item.indigo_id)
 
     def item_description(self, item: Project) -> str:
-        return strip_tags(item.summary or item.intervention)[:1000]
+        return xml_text(strip_tags(item.summary or item.intervention))[:1000]
 
     def item_author_name(self, item: Project) -> str:
         return "Government Outcomes Lab"
@@ -113,13 +115,13 @@ class EvidenceFeed(SearchFeed):
         )
 
     def item_title(self, item: EvidenceDocument) -> str:
-        return str(item)
+        return xml_text(item)
 
     def item_description(self, item: EvidenceDocument) -> str:
-        return item.abstract[:1000]
+        return xml_text(item.abstract)[:1000]
 
     def item_author_name(self, item: EvidenceDocument) -> str:
-        return "; ".join(author.name for author in item.authors.all())
+        return xml_text("; ".join(author.name for author in item.authors.all()))
 
 
 # The list pages that have a feed, by URL name, and their feed's URL name.

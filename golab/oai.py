@@ -89,7 +89,8 @@ class OAIError(Exception):
         self.code, self.message = code, message
 
 
-def _text(value: object) -> str:
+def xml_text(value: object) -> str:
+    """Text as XML 1.0 can hold it: white space folded, characters it forbids dropped."""
     return _NOT_XML.sub("", " ".join(str(value).split()))
 
 
@@ -329,7 +330,7 @@ def _kinds_in_set(set_spec: str) -> list[tuple[int, RecordKind, Q]]:
 def _element(parent: Any, tag: str, text: str | None = None, **attributes: str) -> Any:
     child = etree.SubElement(parent, tag, attributes)
     if text is not None:
-        child.text = _text(text)
+        child.text = xml_text(text)
     return child
 
 
@@ -357,7 +358,7 @@ def _dc(parent: Any, fields: Iterable[tuple[str, str]]) -> None:
     )
     dc.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} {OAI_DC_SCHEMA}")
     for name, value in fields:
-        if value and _text(value):
+        if value and xml_text(value):
             _element(dc, f"{{{DC}}}{name}", value)
 
 

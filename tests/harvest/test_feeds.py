@@ -77,6 +77,13 @@ def test_case_feed_takes_the_list_filters(client, world):
     assert len(titles(atom(client, "/feeds/cases/?launch_year_min=abc&stage=nope&page=x"))) == 2
 
 
+def test_characters_xml_cannot_hold_are_left_out(client, world):
+    ProjectFactory(name="Bond\x0b with a vertical tab", summary="<p>Form\x0cfeed</p>")
+    feed = atom(client, "/feeds/cases/?q=bond%0B%01")
+    assert "Bond with a vertical tab" in titles(feed)
+    assert "\x01" not in feed.findtext("a:title", namespaces=ATOM)
+
+
 def test_evidence_feed_takes_the_list_filters(client, world):
     feed = atom(client, "/feeds/evidence/?policy_area=health")
     assert titles(feed) == ["Health evaluation"]

@@ -328,7 +328,8 @@ def _kinds_in_set(set_spec: str) -> list[tuple[int, RecordKind, Q]]:
 
 
 def _element(parent: Any, tag: str, text: str | None = None, **attributes: str) -> Any:
-    child = etree.SubElement(parent, tag, attributes)
+    # Attribute values echo the request (a resumption token may hold anything).
+    child = etree.SubElement(parent, tag, {k: xml_text(v) for k, v in attributes.items()})
     if text is not None:
         child.text = xml_text(text)
     return child

@@ -245,6 +245,7 @@ def test_from_and_until_select_by_datestamp(client, world):
             "badArgument",
         ),
         ({"verb": "ListRecords", "resumptionToken": "forged"}, "badResumptionToken"),
+        ({"verb": "ListRecords", "resumptionToken": "\x01\x0b"}, "badResumptionToken"),
         (
             {"verb": "ListRecords", "resumptionToken": "x", "metadataPrefix": "oai_dc"},
             "badArgument",

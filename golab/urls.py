@@ -16,6 +16,12 @@ urlpatterns = [
     path("policy-areas/<slug:slug>/", views.policy_area_detail, name="policy-area-detail"),
     path("insights/", insights.insights, name="insights"),
     path("insights/evidence/", insights.evidence_gap_map, name="insights-evidence"),
+    path("insights/prices/", insights.price_benchmarks, name="insights-prices"),
+    path(
+        "insights/prices/export.csv",
+        insights.price_benchmarks_csv,
+        name="insights-prices-csv",
+    ),
     path("insights/<slug:slug>.csv", insights.insights_csv, name="insights-csv"),
     path("compare/", insights.compare, name="compare"),
     path("compare/export.csv", insights.compare_csv, name="compare-csv"),

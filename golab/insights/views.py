@@ -19,6 +19,7 @@ from cases.models import PolicySector, Project, Stage
 from common import downloads
 from common.facets import NOT_RECORDED, Facet, FacetValue
 from common.listing import SearchPage, chips, search_results
+from golab.insights import prices
 from golab.insights.compare import (
     MAX_CASES,
     CompareError,
@@ -82,6 +83,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         "ignored": found.ignored,
         "cases_url": reverse("cases:case-list") + query,
         "gap_map_url": reverse("insights-evidence") + query,
+        "prices_url": reverse("insights-prices") + query,
     }
     return render(request, "insights/dashboard.html", context)
 
@@ -212,3 +214,39 @@ def compare_csv(request: HttpRequest) -> HttpResponseBase:
 
 def _headed(columns: list[downloads.Column], header: list[str]) -> list[downloads.Column]:
     return [downloads.Column(name, c.value) for name, c in zip(header, columns, strict=True)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Outcome price benchmarks
+
+
+@require_safe
+def price_benchmarks(request: HttpRequest) -> HttpResponse:
+    found = _population(request)
+    areas = prices.benchmarks(found.queryset)
+    query = _query(request)
+    context: dict[str, Any] = {
+        "areas": areas,
+        "kinds": prices.KINDS,
+        "totals": {"projects": found.queryset.count()},
+        "query": found.query,
+        "active_filters": chips(found.filterset, _labelled(found, Dashboard({}, [])), request.GET),
+        "ignored": found.ignored,
+        "cases_url": reverse("cases:case-list") + query,
+        "insights_url": reverse("insights") + query,
+        "csv_url": reverse("insights-prices-csv") + query,
+    }
+    return render(request, "insights/prices.html", context)
+
+
+@require_safe
+def price_benchmarks_csv(request: HttpRequest) -> HttpResponseBase:
+    rows = prices.csv_rows(prices.benchmarks(_population(request).queryset))
+    columns = [downloads.Column(name, itemgetter(i)) for i, name in enumerate(prices.CSV_HEADERS)]
+    response = StreamingHttpResponse(
+        downloads.csv_chunks(rows, columns), content_type=downloads.CONTENT_TYPES["csv"]
+    )
+    response["Content-Disposition"] = 'attachment; filename="outcome-price-benchmarks.csv"'
+    response["X-Data-Attribution"] = settings.INDIGO_ATTRIBUTION
+    response["X-Data-Licence"] = settings.INDIGO_LICENCE
+    return response

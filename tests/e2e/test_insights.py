@@ -1,5 +1,5 @@
-"""What only a browser shows of the insights pages (the dashboard, the evidence gap map and
-the comparison): the SVG charts and map render with no console error, fit their containers
+"""What only a browser shows of the insights pages (the dashboard, the evidence gap map,
+the price benchmarks and the comparison): the SVG charts and map render with no console error, fit their containers
 at 1280 and 375 pixels (screenshots kept under test-results/), and axe-core finds no
 violation.
 
@@ -55,6 +55,7 @@ def open_watching_console(browser, url: str, width: int):
         "/insights/",
         "/insights/?policy_area=homelessness",
         "/insights/evidence/",
+        "/insights/prices/",
         "/insights/evidence/?country=GB",
         "/compare/?cases=INDIGO-POJ-0153," + ",".join(sorted(one_project_per_country())[:3]),
         "/compare/?cases=INDIGO-POJ-0153",  # one case: the problem, and a form to add some

@@ -524,6 +524,7 @@ def _seeds(world) -> list[str]:
         "/glossary/",
         "/insights/",
         "/insights/evidence/",
+        "/insights/prices/",
         "/pipeline/",
         world["published_pipeline"].get_absolute_url(),
         "/health/",
@@ -563,6 +564,7 @@ def _seeds(world) -> list[str]:
         seeds.append(f"/cases/?{urlencode(params)}")
         seeds.append(f"/insights/?{urlencode(params)}")  # its charts link their CSVs
         seeds.append(f"/insights/evidence/?{urlencode(params)}")
+        seeds.append(f"/insights/prices/?{urlencode(params)}")
     for params in [
         {"stage": PipelineStage.SCOPING},
         {"policy_area": "energy"},

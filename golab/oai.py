@@ -230,6 +230,7 @@ class ListArguments:
     kind_index: int = 0  # where the next page starts: (kind, after pk)
     after_pk: int = 0
     cursor: int = 0  # how many records earlier pages returned
+    total: int = 0  # the list's size, counted for its first page (completeListSize)
 
     def token(self) -> str:
         return signing.dumps(
@@ -242,6 +243,7 @@ class ListArguments:
                 self.kind_index,
                 self.after_pk,
                 self.cursor,
+                self.total,
             ],
             salt=_RESUMPTION_SALT,
             compress=True,
@@ -253,7 +255,7 @@ class ListArguments:
             values = signing.loads(token, salt=_RESUMPTION_SALT)
             arguments = cls(*values)
             texts = (arguments.prefix, arguments.from_, arguments.until, arguments.set_spec)
-            numbers = (arguments.kind_index, arguments.after_pk, arguments.cursor)
+            numbers = (arguments.kind_index, arguments.after_pk, arguments.cursor, arguments.total)
             valid = (
                 arguments.verb == verb
                 and all(isinstance(value, str) for value in texts)
@@ -496,10 +498,8 @@ def _list(request: HttpRequest, root: Any, base_url: str, args: dict[str, str]) 
     size = page_size()
     shape = "for_records" if verb == "ListRecords" else "for_headers"
     found: list[tuple[RecordKind, Any]] = []
-    total = 0
     for index, kind, member in members:
         selected = kind.model._default_manager.filter(member, window)
-        total += selected.count()
         if index < arguments.kind_index or len(found) > size:
             continue
         if index == arguments.kind_index:
@@ -516,6 +516,11 @@ def _list(request: HttpRequest, root: Any, base_url: str, args: dict[str, str]) 
         else:
             _header(container, kind, record)
     if more or "resumptionToken" in args:
+        # Counted once, for the first page; later pages carry it in their token.
+        total = arguments.total or sum(
+            kind.model._default_manager.filter(member, window).count()
+            for _index, kind, member in members
+        )
         last_kind, last = page[-1]
         following = ListArguments(
             verb=verb,
@@ -526,6 +531,7 @@ def _list(request: HttpRequest, root: Any, base_url: str, args: dict[str, str]) 
             kind_index=KINDS.index(last_kind),
             after_pk=last.pk,
             cursor=arguments.cursor + len(page),
+            total=total,
         )
         _element(
             container,

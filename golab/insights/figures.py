@@ -27,12 +27,13 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Cast, RowNumber, Substr
+from django.db.models.functions import Cast, Replace, RowNumber, Substr, Trim
 from django.utils.safestring import SafeString
 from django_countries import countries
 
@@ -40,8 +41,11 @@ from cases.filters import PIPELINE_SECTORS, _pipeline_country_rows, has_country
 from cases.models import (
     DeliveryLocation,
     Organisation,
+    OutcomeMetric,
     Pipeline,
     PolicySector,
+    Result,
+    ResultType,
     capital_aggregates,
 )
 from cases.roles import BY_KEY
@@ -225,6 +229,7 @@ def dashboard(
         distributions_panel(projects, totals),
         payers_panel(projects),
         results_panel(totals),
+        did_it_work_panel(projects),
         *pipeline_panels(chosen_countries),
     ]
     names = {code: countries.name(code) or code for code, *_rest in where}
@@ -537,6 +542,113 @@ def results_panel(totals: dict[str, Any]) -> Panel:
     return panel
 
 
+NUMERIC_TARGET = r"^ *[0-9][0-9,]*(\.[0-9]+)? *$"
+
+
+def did_it_work_panel(projects: QuerySet) -> Panel:
+    """Results against targets by policy area, where INDIGO records both: contracts that
+    report results at all (and final ones), metrics whose target is a plain number and that
+    have a result (and how many met it), outcome payments made against the maximum (USD,
+    contracts giving both), contracts with an evaluation. Two queries."""
+    final = Result.objects.filter(project=OuterRef("pk"), result_type=ResultType.FINAL)
+    paid = Q(outcome_payments_made_usd__isnull=False, max_outcome_payment_usd__gt=0)
+    areas = {
+        row["policy_sector"]: row
+        for row in projects.values("policy_sector").annotate(
+            n=Count("pk"),
+            with_results=Count("pk", filter=Q(has_results=True)),
+            with_final=Count("pk", filter=Q(Exists(final))),
+            evaluated=Count("pk", filter=Q(has_evaluation=True)),
+            paid_n=Count("pk", filter=paid),
+            paid=Sum("outcome_payments_made_usd", filter=paid),
+            maximum=Sum("max_outcome_payment_usd", filter=paid),
+        )
+    }
+    achieved = (
+        Result.objects.filter(
+            project=OuterRef("project"),
+            outcome_metric_ref__iexact=OuterRef("local_id"),
+            outcomes_achieved__isnull=False,
+        )
+        .order_by("-outcomes_achieved")
+        .values("outcomes_achieved")[:1]
+    )
+    target = Cast(Replace(Trim("target"), Value(","), Value("")), FloatField())
+    targets = {
+        row["project__policy_sector"]: row
+        for row in OutcomeMetric.objects.filter(
+            project__in=projects.values("pk"), target__regex=NUMERIC_TARGET
+        )
+        .annotate(achieved=Subquery(achieved), target_number=target)
+        .values("project__policy_sector")
+        .annotate(
+            both=Count("pk", filter=Q(achieved__isnull=False)),
+            met=Count("pk", filter=Q(achieved__gte=F("target_number"))),
+        )
+        .order_by()
+    }
+    rows = []
+    for area in AREA_ORDER:
+        if area not in areas:
+            continue
+        row, aims = areas[area], targets.get(area, {"both": 0, "met": 0})
+        ratio = _share(row["paid"], row["maximum"]) if row["paid_n"] else "Not recorded"
+        rows.append(
+            [
+                AREA_LABELS[area],
+                row["n"],
+                row["with_results"],
+                row["with_final"],
+                aims["both"],
+                aims["met"] if aims["both"] else "–",
+                f"{ratio} ({_plural(row['paid_n'], 'contract')})" if row["paid_n"] else ratio,
+                row["evaluated"],
+            ]
+        )
+    table = Table(
+        [
+            "Policy area",
+            "Contracts",
+            "Report any result",
+            "Report final results",
+            "Metrics with a numeric target and a result",
+            "Of those, target met",
+            "Outcome payments made ÷ maximum (USD)",
+            "Contracts with an evaluation",
+        ],
+        rows,
+        {1, 2, 3, 4, 5, 7},
+    )
+    reporting = sum(r[2] for r in rows)
+    total = sum(r[1] for r in rows)
+    compared = sum(r[4] for r in rows)
+    panel = Panel(
+        "did-it-work",
+        "Did it work? Results against targets",
+        f"Only {reporting:,} of these {total:,} contracts report any result, and only "
+        f"{compared:,} outcome metrics give both a numeric target and a result: for most "
+        "contracts the published data cannot say whether targets were met. No result "
+        "published is not the same as failure.",
+        table,
+    )
+    if rows:
+        panel.svgs.append(
+            charts.horizontal_bars(
+                "chart-did-it-work",
+                "Contracts reporting any result, by policy area",
+                "Number of contracts in each policy area that report any result; "
+                "the table gives targets, payments and evaluations too.",
+                [(r[0], r[2]) for r in rows],
+            )
+        )
+    panel.notes.append(
+        "A target counts when INDIGO gives it as a plain number; a metric's result is its "
+        "greatest outcomes achieved. Payments made ÷ maximum sums the contracts giving both "
+        "in USD. Evaluations and their designs: see the evidence gap map."
+    )
+    return panel
+
+
 def pipeline_panels(chosen_countries: set[str] | frozenset[str]) -> list[Panel]:
     """The published projects in development (INDIGO's pipeline) by country and by policy
     sector: the pipeline's own sectors (a project may name several), so not filtered by the
@@ -601,7 +713,7 @@ def pipeline_panels(chosen_countries: set[str] | frozenset[str]) -> list[Panel]:
     return [where_panel, what_panel]
 
 
-def _share(part: int, whole: int) -> str:
+def _share(part: Any, whole: Any) -> str:
     return f"{part / whole:.0%}" if whole else "–"
 
 

@@ -13,7 +13,12 @@ import pytest
 from cases.models import DeliveryLocation, PolicySector, Project, Stage
 from common.models import PublicationStatus
 from tests.conftest import SNAPSHOT_2025, read_csv
-from tests.factories import PipelineFactory, ProjectFactory
+from tests.factories import (
+    OutcomeMetricFactory,
+    PipelineFactory,
+    ProjectFactory,
+    ResultFactory,
+)
 
 PROJECT_COLUMNS = {
     "area": "Purpose and classifications - Policy sector - (Value)",
@@ -201,8 +206,9 @@ def test_query_count_does_not_grow_with_the_projects(client, django_assert_num_q
     stages = list(Stage)
     # 1 totals and each distribution's count, least and greatest; 2 counts and capital by
     # year and policy area; 3 countries; 4-6 the quartiles of capital, users and duration;
-    # 7 outcome payers by type; 8 the pipeline's count and sectors; 9 its countries
-    with django_assert_num_queries(9):
+    # 7 outcome payers by type; 8-9 results, payments and evaluations by policy area, and
+    # numeric targets against results; 10 the pipeline's count and sectors; 11 its countries
+    with django_assert_num_queries(11):
         response = client.get("/insights/?stage=implementation&stage=contracted")
     assert response.status_code == 200
     chosen = sum(1 for i in range(n) if stages[i % len(stages)] in ("implementation", "contracted"))
@@ -220,3 +226,26 @@ def test_the_pipeline_shows_by_country_and_sector_published_only(client):
     assert sectors == [["Health", 2], ["Water, sanitation and hygiene", 1]]
     board = client.get("/insights/?country=UG").context["board"]
     assert board.panel("pipeline-countries").table.rows == [["Kenya", 1], ["Uganda", 1]]
+
+
+@pytest.mark.django_db
+def test_did_it_work_counts_results_against_targets_and_says_what_is_missing(client):
+    met = ProjectFactory(
+        policy_sector=PolicySector.HEALTH,
+        has_results=True,
+        outcome_payments_made_usd=50,
+        max_outcome_payment_usd=200,
+    )
+    OutcomeMetricFactory(project=met, local_id="m1", target=" 1,000 ")
+    ResultFactory(project=met, outcome_metric_ref="M1", outcomes_achieved=1200, result_type="final")
+    missed = ProjectFactory(policy_sector=PolicySector.HEALTH, has_results=True)
+    OutcomeMetricFactory(project=missed, local_id="m1", target="500")
+    ResultFactory(project=missed, outcome_metric_ref="m1", outcomes_achieved=100)
+    words = ProjectFactory(policy_sector=PolicySector.HEALTH)
+    OutcomeMetricFactory(project=words, local_id="m1", target="Half of the cohort")
+    ProjectFactory(policy_sector=PolicySector.EDUCATION)
+    panel = client.get("/insights/").context["board"].panel("did-it-work")
+    health, education = panel.table.rows
+    assert health == ["Health", 3, 2, 1, 2, 1, "25% (1 contract)", 0]
+    assert education == ["Education", 1, 0, 0, 0, "–", "Not recorded", 0]
+    assert panel.summary.startswith("Only 2 of these 4 contracts report any result")

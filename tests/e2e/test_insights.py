@@ -1,7 +1,7 @@
 """What only a browser shows of the insights pages (the dashboard, the evidence gap map,
-the price benchmarks and the comparison): the SVG charts and map render with no console error, fit their containers
-at 1280 and 375 pixels (screenshots kept under test-results/), and axe-core finds no
-violation.
+the price benchmarks and the comparison): the SVG charts and map render with no console
+error, fit their containers at 1280 and 375 pixels (screenshots kept under test-results/),
+and axe-core finds no violation.
 
 Real data: one project of each country of the 2025-05 snapshot (and Peterborough), imported
 once for the module and served by ``read_only_live_server`` (tests/e2e/conftest.py)."""

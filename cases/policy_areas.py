@@ -15,13 +15,10 @@ from django_countries import countries
 
 from cases.models import (
     DeliveryLocation,
-    OutcomeMetric,
-    OutcomePricing,
     Pipeline,
     PipelineSector,
     PolicySector,
     Project,
-    Result,
     capital_aggregates,
     capital_note,
 )
@@ -123,9 +120,9 @@ def pipeline_link(area: PolicySector) -> dict[str, Any] | None:
 
 
 def area_summary(area: PolicySector) -> dict[str, Any]:
-    """What a policy area's page says from the case data: totals, countries, outcome prices
-    with their definitions, results and the latest contracts (``projects``: the area's
-    published projects, for what other apps add)."""
+    """What a policy area's page says from the case data: totals, countries and the latest
+    contracts (``projects``: the area's published projects, for what other apps add: the
+    evidence, and the price and results aggregates /insights/ uses)."""
     projects = Project.objects.published().filter(policy_sector=area.value)
     totals = projects.aggregate(
         count=Count("pk"),
@@ -143,41 +140,6 @@ def area_summary(area: PolicySector) -> dict[str, Any]:
         .annotate(n=Count("project", distinct=True))
         .order_by("-n", "country")
     ]
-    pricings = list(
-        OutcomePricing.objects.filter(
-            project__in=projects.values("pk"), price_per_unit_usd__isnull=False
-        )
-        .select_related("project")
-        .only(
-            "project__indigo_id",
-            "project__name",
-            "outcome_metric_ref",
-            "currency",
-            "price_per_unit",
-            "price_per_unit_usd",
-            "description",
-        )
-        .order_by("-price_per_unit_usd")[:25]
-    )
-    definitions = {
-        (m["project_id"], m["local_id"].strip().casefold()): m["definition"]
-        for m in OutcomeMetric.objects.filter(
-            project_id__in={p.project_id for p in pricings}
-        ).values("project_id", "local_id", "definition")
-    }
-    for pricing in pricings:
-        # Shown by the template beside the price (not a field of OutcomePricing).
-        pricing.definition = definitions.get(  # type: ignore[attr-defined]
-            (pricing.project_id, pricing.outcome_metric_ref.strip().casefold()), ""
-        )
-    # All set (the query excludes null USD prices); the filter is for the type checker.
-    usd_prices = sorted(p.price_per_unit_usd for p in pricings if p.price_per_unit_usd is not None)
-    results = (
-        Result.objects.filter(project__in=projects.values("pk"))
-        .order_by()
-        .values("result_type")
-        .annotate(n=Count("pk"), projects=Count("project", distinct=True))
-    )
     latest = list(
         projects.order_by(F("launch_year").desc(nulls_last=True), "indigo_id").only(
             "indigo_id", "name", "stage", "policy_sector", "launch_year"
@@ -190,9 +152,6 @@ def area_summary(area: PolicySector) -> dict[str, Any]:
         "introduction": INTRODUCTIONS.get(area.value, ""),
         "totals": totals,
         "countries": country_counts,
-        "pricings": pricings,
-        "median_price": usd_prices[len(usd_prices) // 2] if usd_prices else None,
-        "results": list(results),
         "latest": latest,
         "list_url": "/cases/?" + urlencode({"policy_area": area.value}),
         "pipeline": pipeline_link(area),

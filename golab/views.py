@@ -9,12 +9,16 @@ from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from cases.models import PolicySector, Project, capital_note
 from cases.policy_areas import area_summary
 from evidence.areas import area_evidence, key_works
+from golab.insights.figures import did_it_work_panel
+from golab.insights.prices import benchmarks
 from golab.outage import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger(__name__)
@@ -108,6 +112,14 @@ def policy_area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except ValueError:
         raise Http404("No such policy area") from None
     context = area_summary(area)
-    context["evidence"] = key_works(context["projects"])
+    projects = context["projects"]
+    context["evidence"] = key_works(projects)
+    # The same aggregates as /insights/ and /insights/prices/, for this area's contracts.
+    query = "?" + urlencode({"policy_area": area.value})
+    context["benchmarks"] = benchmarks(projects)
+    context["prices_url"] = reverse("insights-prices") + query
+    panel = did_it_work_panel(projects)
+    panel.csv_url = reverse("insights-csv", args=[panel.slug]) + query
+    context["did_it_work"] = panel
     context.update(area_evidence(context["projects"], area.value))
     return render(request, "golab/policy_area_detail.html", context)

@@ -46,3 +46,31 @@ def test_policy_area_counts_evaluated_contracts_by_design_and_lists_gaps(
     assert "3 of 5 homelessness contracts have an evaluation" in html
     assert 'href="/evidence/?design=rct&amp;policy_area=homelessness"' in html
     assert "Draft trial" not in html
+
+
+def test_policy_area_prices_and_results_are_the_insights_aggregates(client):
+    """Issue 14: the policy-area page uses /insights/prices/'s benchmarks (each contract
+    once, over all its prices) and the dashboard's "Did it work?" panel, not a top-25 list."""
+    from tests.factories import OutcomeMetricFactory, OutcomePricingFactory
+
+    for n, prices in enumerate([(100, 300), (1000,), (5000,)]):
+        project = ProjectFactory(name=f"Contract {n}", policy_sector="homelessness")
+        metric = OutcomeMetricFactory(project=project, definition="Sustained accommodation")
+        for price in prices:
+            OutcomePricingFactory(
+                project=project,
+                outcome_metric_ref=metric.local_id,
+                price_per_unit=price,
+                price_per_unit_usd=price,
+            )
+
+    area = client.get("/policy-areas/homelessness/")
+    insights = client.get("/insights/prices/", {"policy_area": "homelessness"})
+
+    (shown,) = area.context["benchmarks"]
+    assert shown == next(a for a in insights.context["areas"] if a.area == "homelessness")
+    (kind,) = shown.kinds
+    assert (kind.contracts, kind.least, kind.median, kind.greatest) == (3, 200, 1000, 5000)
+    html = area.content.decode()
+    assert "USD 1,000" in html and "Did it work?" in html
+    assert 'href="/insights/prices/?policy_area=homelessness"' in html

@@ -163,3 +163,15 @@ def test_add_to_comparison_starts_one_with_cases_to_choose(client, cases):
     assert client.get("/compare/").status_code == 200
     assert client.get("/compare/?add=INDIGO-POJ-0999").status_code == 404
     assert client.get("/compare/?add=%00junk").status_code in (400, 404)
+
+
+@pytest.mark.django_db
+def test_every_case_list_row_offers_to_add_the_case_to_a_comparison(client):
+    from tests.factories import ProjectFactory
+
+    ids = [ProjectFactory().indigo_id for _ in range(3)]
+
+    html = client.get("/cases/").content.decode()
+
+    for indigo_id in ids:
+        assert f'href="/compare/?add={indigo_id}">Add to comparison' in html

@@ -302,6 +302,28 @@ def subset_snapshot(
 PASSWORD = "correct horse battery staple 9"
 
 
+ROLES = ("Editor", "Curator")
+
+
+def ensure_roles() -> None:
+    """The Editor and Curator groups, as golab's data migrations make them. A transactional
+    test's flush empties every table, so a later transactional test finds no roles: this
+    runs those migrations' code again (on the migrations' own model states)."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    if Group.objects.filter(name__in=ROLES).count() == len(ROLES):
+        return
+    loader = MigrationLoader(connection)
+    state_apps = loader.project_state().apps
+    for key in sorted(k for k in loader.disk_migrations if k[0] == "golab"):
+        for operation in loader.disk_migrations[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(state_apps, None)
+
+
 def make_user(username: str, group: str | None = None, **extra):
     """A staff account, in the role ``group`` (Editor, Curator) when given."""
     from django.contrib.auth.models import Group, User
@@ -310,6 +332,7 @@ def make_user(username: str, group: str | None = None, **extra):
         username, f"{username}@example.org", PASSWORD, is_staff=True, **extra
     )
     if group:
+        ensure_roles()
         user.groups.add(Group.objects.get(name=group))
     return user
 

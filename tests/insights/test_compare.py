@@ -167,8 +167,6 @@ def test_add_to_comparison_starts_one_with_cases_to_choose(client, cases):
 
 @pytest.mark.django_db
 def test_every_case_list_row_offers_to_add_the_case_to_a_comparison(client):
-    from tests.factories import ProjectFactory
-
     ids = [ProjectFactory().indigo_id for _ in range(3)]
 
     html = client.get("/cases/").content.decode()

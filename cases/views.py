@@ -113,6 +113,10 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
     metrics = list(project.outcome_metrics.all())
     pricings, unmatched_pricings = attach_to_metrics(metrics, project.outcome_pricings.all())
     results, other_results = attach_to_metrics(metrics, project.results.all())
+    for result in project.results.all():
+        # The numbered sources its "Evaluation Documents" cell names (INDIGO source ids).
+        named = (token.strip().casefold() for token in result.evaluation_documents.split(","))
+        result.evaluation_refs = [numbers[t] for t in named if t in numbers]  # type: ignore[attr-defined]
     # Results that name no metric are the project's own; those naming one that cannot be
     # told (missing, or used twice ambiguously) are shown apart, with the id they name.
     project_results = [r for r in other_results if not r.outcome_metric_ref.strip()]

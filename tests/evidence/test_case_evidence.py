@@ -84,6 +84,8 @@ def test_evaluations_lead_with_design_basis_locators_and_results(client):
         evaluations,
     )
     assert "Backs 1 result" in evaluations and metric.definition in evaluations
+    # ... and the result cites it: its row links to the numbered source.
+    assert re.search(r'evaluation <a href="#source-2">\[2\]</a></span></td>', html)
     assert "<h3>News or press release</h3>" in evidence and "Bond launched" in evidence
     assert "Email with the provider" not in evidence and "Unpublished draft" not in evidence
     # The numbered sources keep every citation, and link to published works only.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from cases.models import OutcomeMetric, OutcomePricing, Project, Result
 
@@ -43,6 +45,62 @@ class MetricProblem:
     indigo_id: str
     problem: str  # "duplicate metric id", "price not attached", "result not attached"
     detail: str
+
+
+def target_number(target: str) -> Decimal | None:
+    """A metric's target when INDIGO gives a plain number ("250", "1,200"), else None."""
+    text = target.strip().replace(",", "")
+    if not re.fullmatch(r"\d+(\.\d+)?", text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        return None
+
+
+@dataclass
+class AgainstTarget:
+    """A metric's best result against its target, where INDIGO records both as numbers."""
+
+    metric: OutcomeMetric
+    achieved: Decimal
+    target: Decimal
+
+    @property
+    def share(self) -> Decimal:
+        return self.achieved / self.target
+
+
+def results_against_targets(
+    metrics: list[OutcomeMetric], attached: dict[int, list]
+) -> list[AgainstTarget]:
+    """For each metric with a numeric target and a result attached to it (``attached``, as
+    ``attach_to_metrics`` gives it), the highest number achieved against that target."""
+    found = []
+    for metric in metrics:
+        target = target_number(metric.target)
+        achieved = [
+            r.outcomes_achieved
+            for r in attached.get(metric.pk, [])
+            if r.outcomes_achieved is not None
+        ]
+        if target and achieved:
+            found.append(AgainstTarget(metric, max(achieved), target))
+    return found
+
+
+def payments_share(project: Project) -> Decimal | None:
+    """Outcome payments made ÷ the maximum potential outcome payment: in USD where both
+    are converted, else in the contract's currency where both are in the same one."""
+    if project.outcome_payments_made_usd is not None and project.max_outcome_payment_usd:
+        return project.outcome_payments_made_usd / project.max_outcome_payment_usd
+    if (
+        project.outcome_payments_made is not None
+        and project.max_outcome_payment
+        and project.outcome_payments_made_currency == project.max_outcome_payment_currency
+    ):
+        return project.outcome_payments_made / project.max_outcome_payment
+    return None
 
 
 def metric_problems(projects: Iterable[Project]) -> list[MetricProblem]:

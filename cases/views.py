@@ -34,7 +34,7 @@ from cases.models import (
     PolicySector,
     Project,
 )
-from cases.outcomes import attach_to_metrics
+from cases.outcomes import attach_to_metrics, payments_share, results_against_targets
 from cases.policy_areas import INTRODUCTIONS
 from cases.roles import ROLES
 from common import downloads
@@ -121,6 +121,13 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
     # told (missing, or used twice ambiguously) are shown apart, with the id they name.
     project_results = [r for r in other_results if not r.outcome_metric_ref.strip()]
     unmatched_results = [r for r in other_results if r.outcome_metric_ref.strip()]
+    all_results = list(project.results.all())
+    did_it_work = {
+        "results": len(all_results),
+        "final": sum(1 for r in all_results if r.result_type == "final"),
+        "against": results_against_targets(metrics, results),
+        "payments_share": payments_share(project),
+    }
     for metric in metrics:
         # For the template (``metric.pricings``, ``metric.results``): not model fields.
         metric.pricings = pricings[metric.pk]  # type: ignore[attr-defined]
@@ -141,6 +148,7 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
         "project_results": project_results,
         "payments": payments,
         "timeline": project.timeline(),
+        "did_it_work": did_it_work,
         "sources": sources,
         "section_refs": section_refs,
         "source_numbers": numbers,

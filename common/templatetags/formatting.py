@@ -59,6 +59,14 @@ def number(value) -> str:
 
 
 @register.filter
+def percent(value) -> str:
+    """A share (0.85) as a whole percentage ("85%"); above 1 it reads as more than 100%."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):.0%}"
+
+
+@register.filter
 def whole(value) -> str:
     """A number rounded to a whole one, grouped: for spans of money."""
     if value is None:

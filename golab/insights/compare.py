@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.http import QueryDict
 from django_countries import countries
 
 from cases.models import Project
-from cases.outcomes import attach_to_metrics
+from cases.outcomes import attach_to_metrics, payments_share, results_against_targets
 from cases.roles import ROLES
 from common.models import PublicationStatus
 from evidence.case_page import evaluation_or_research_q
@@ -123,21 +123,8 @@ def _number(value: Any) -> str:
     return "" if value is None else f"{value:,}"
 
 
-def _ratio(part: Decimal | None, whole: Decimal | None) -> str:
-    if part is None or not whole:
-        return "Not recorded"
-    return f"{part / whole:.0%}"
-
-
-def _target_number(target: str) -> Decimal | None:
-    """A metric's target when INDIGO gives a plain number ("250", "1,200"), else None."""
-    text = target.strip().replace(",", "")
-    if not re.fullmatch(r"\d+(\.\d+)?", text):
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-        return None
+def _share(share: Decimal | None) -> str:
+    return "Not recorded" if share is None else f"{share:.0%}"
 
 
 def _parties(project: Project) -> dict[str, list[str]]:
@@ -175,16 +162,11 @@ def _outcomes(project: Project) -> dict[str, Any]:
     pricings = list(project.outcome_pricings.all())
     results = list(project.results.all())
     attached, _other = attach_to_metrics(metrics, results)
-    against: list[str] = []
-    for metric in metrics:
-        target = _target_number(metric.target)
-        achieved = [r.outcomes_achieved for r in attached.get(metric.pk, [])]
-        achieved = [a for a in achieved if a is not None]
-        if target and achieved:
-            against.append(
-                f"{metric.definition[:80] or metric.local_id}: {max(achieved):,.0f} of "
-                f"{target:,.0f} ({max(achieved) / target:.0%})"
-            )
+    against = [
+        f"{found.metric.definition[:80] or found.metric.local_id}: {found.achieved:,.0f} of "
+        f"{found.target:,.0f} ({found.share:.0%})"
+        for found in results_against_targets(metrics, attached)
+    ]
     usd = sorted(p.price_per_unit_usd for p in pricings if p.price_per_unit_usd is not None)
     prices = [
         _money(p.price_per_unit, p.currency)
@@ -324,15 +306,7 @@ def comparison(projects: list[Project]) -> list[Section]:
             line("Achieved against target", [o["against"] for o in outcomes], compare=False),
             line(
                 "Outcome payments made ÷ maximum",
-                each(
-                    lambda p: (
-                        _ratio(p.outcome_payments_made_usd, p.max_outcome_payment_usd)
-                        if p.outcome_payments_made_usd is not None
-                        else _ratio(p.outcome_payments_made, p.max_outcome_payment)
-                        if p.outcome_payments_made_currency == p.max_outcome_payment_currency
-                        else "Not recorded"
-                    )
-                ),
+                each(lambda p: _share(payments_share(p))),
             ),
         ],
     )

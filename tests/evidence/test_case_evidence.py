@@ -172,3 +172,38 @@ def test_peterborough_page_leads_with_its_five_evaluations_once_each(client, ind
         assert any(fragment.lower() in w.split("</p>")[0].lower() for w in works), fragment
     qinetiq = next(w for w in works if "Cohort 1 Analysis" in w.split("</p>")[0])
     assert '<dd>Quasi-experimental <span class="hint">(inferred from:' in qinetiq
+
+
+def test_did_it_work_gives_results_against_targets_and_payments_or_says_not_recorded(client):
+    from decimal import Decimal
+
+    measured = ProjectFactory(
+        name="Measured",
+        outcome_payments_made_usd=Decimal("750000"),
+        max_outcome_payment_usd=Decimal("1000000"),
+    )
+    metric = OutcomeMetricFactory(project=measured, definition="Sustained tenancy", target="200")
+    ResultFactory(project=measured, outcome_metric_ref=metric.local_id, outcomes_achieved=150)
+    ResultFactory(
+        project=measured,
+        outcome_metric_ref=metric.local_id,
+        outcomes_achieved=170,
+        result_type="final",
+    )
+    silent = ProjectFactory(name="Silent")
+
+    measured_html = _section(
+        client.get(measured.get_absolute_url()).content.decode(),
+        'id="did-it-work"',
+        'id="evidence"',
+    )
+    silent_html = _section(
+        client.get(silent.get_absolute_url()).content.decode(), 'id="did-it-work"', 'id="evidence"'
+    )
+
+    assert "2 results published (1 final)" in measured_html
+    assert "Sustained tenancy: 170 of 200 (85%)" in measured_html
+    assert "Outcome payments made: 75% of the maximum potential outcome payment." in measured_html
+    assert "No results are published for this contract." in silent_html
+    assert "Against targets: not recorded" in silent_html
+    assert "not recorded against the maximum potential outcome payment" in silent_html

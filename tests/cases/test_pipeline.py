@@ -403,3 +403,23 @@ def test_the_pipeline_sector_mapping_covers_every_area():
     assert set(PIPELINE_SECTORS) == set(PolicySector.values)
     mapped = {s for sectors in PIPELINE_SECTORS.values() for s in sectors}
     assert mapped <= set(PipelineSector.values)
+
+
+def test_the_admin_import_says_outcome_funds_csv_is_a_copy(client, curator, settings, tmp_path):
+    from tests.conftest import zip_upload
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    folder = tmp_path / "snapshot"
+    folder.mkdir()
+    shutil.copy(SNAPSHOT_2025 / "funds.csv", folder / "funds.csv")
+    shutil.copy(SNAPSHOT_2025 / "funds.csv", folder / "outcome-funds.csv")
+    client.force_login(curator)
+
+    response = client.post(
+        "/admin/cases/importrun/import/", {"snapshot": zip_upload(folder), "partial": "on"}
+    )
+
+    html = response.content.decode()
+    assert response.context["result"].ok
+    assert "outcome-funds.csv:0:-: a copy of funds.csv, whose funds are imported" in html
+    assert "not an INDIGO table" not in html

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from drf_spectacular.utils import (
@@ -408,44 +408,40 @@ class CaseViewSet(PublishedViewSet):
         return cases_last_changed()
 
 
-@extend_schema_view(**_list_schema(OrganisationSerializer))
-class OrganisationViewSet(PublishedViewSet):
-    """Organisations: outcome payers, investors, service providers, intermediaries."""
+class IndigoRecordViewSet(PublishedViewSet):
+    """Records with an INDIGO id and their own publication status (organisations, funds,
+    the pipeline): looked up by that id, listed in its order, withdrawn when once public."""
 
-    serializer_class = OrganisationSerializer
+    model: ClassVar[type[Any]]
     lookup_field = "indigo_id"
     default_order = ("indigo_id",)
 
     def published(self) -> QuerySet:
-        return Organisation.objects.published().defer("import_baseline")
+        return self.model.objects.published().defer("import_baseline")
 
     def withdrawn_rows(self) -> QuerySet:
-        return Organisation.objects.filter(once_public(Organisation, Q(status=PUBLISHED))).values(
+        return self.model.objects.filter(once_public(self.model, Q(status=PUBLISHED))).values(
             "updated_at", record_id=F("indigo_id")
         )
 
     def last_changed(self) -> dt.datetime | None:
         return cases_last_changed()
+
+
+@extend_schema_view(**_list_schema(OrganisationSerializer))
+class OrganisationViewSet(IndigoRecordViewSet):
+    """Organisations: outcome payers, investors, service providers, intermediaries."""
+
+    model = Organisation
+    serializer_class = OrganisationSerializer
 
 
 @extend_schema_view(**_list_schema(FundSerializer))
-class FundViewSet(PublishedViewSet):
+class FundViewSet(IndigoRecordViewSet):
     """Outcome funds: funds that pay for outcomes across several projects."""
 
+    model = OutcomeFund
     serializer_class = FundSerializer
-    lookup_field = "indigo_id"
-    default_order = ("indigo_id",)
-
-    def published(self) -> QuerySet:
-        return OutcomeFund.objects.published().defer("import_baseline")
-
-    def withdrawn_rows(self) -> QuerySet:
-        return OutcomeFund.objects.filter(once_public(OutcomeFund, Q(status=PUBLISHED))).values(
-            "updated_at", record_id=F("indigo_id")
-        )
-
-    def last_changed(self) -> dt.datetime | None:
-        return cases_last_changed()
 
 
 class WithdrawnMetricSerializer(WithdrawnSerializer):
@@ -540,23 +536,12 @@ class PipelineSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(**_list_schema(PipelineSerializer, PipelineFilter))
-class PipelineViewSet(PublishedViewSet):
+class PipelineViewSet(IndigoRecordViewSet):
     """The pipeline: outcomes-based projects in development."""
 
+    model = Pipeline
     filterset_class = PipelineFilter
     serializer_class = PipelineSerializer
-    lookup_field = "indigo_id"
-
-    def published(self) -> QuerySet:
-        return Pipeline.objects.published()
-
-    def shape(self, queryset: QuerySet) -> QuerySet:
-        return queryset.defer("import_baseline")
-
-    def withdrawn_rows(self) -> QuerySet:
-        return Pipeline.objects.filter(once_public(Pipeline, Q(status=PUBLISHED))).values(
-            "updated_at", record_id=F("indigo_id")
-        )
 
     def last_changed(self) -> dt.datetime | None:
         return latest_change((Pipeline, "updated_at"), (ImportRun, "finished_at"))

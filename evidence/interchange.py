@@ -348,6 +348,13 @@ Design = tuple[str, str]  # (design, basis)
 # Titles that say a report is about the process, not the outcomes: a project's metric says
 # nothing about their design.
 PROCESS_TITLE = re.compile(r"lessons|implementation|process|qualitative|learning", re.I)
+# A project-wide design (a metric naming no source) passes only to reports whose title says
+# they measure impact or outcomes: not to a phase or progress report of the same contract.
+IMPACT_TITLE = re.compile(
+    r"impact (?:evaluation|assessment|analysis|study)|\bcohort|final (?:evaluation|report)"
+    r"|outcomes? (?:evaluation|analysis|report)|re-?offending|reconviction",
+    re.I,
+)
 
 
 def _stronger(current: Design | None, candidate: Design) -> Design:
@@ -430,7 +437,13 @@ def _work_design(
             best = _stronger(best, (c.parsed.design, c.parsed.design_basis or "the citation"))
     if from_metrics:
         best = _stronger(best, from_metrics)
-    if best is None and project_wide and not PROCESS_TITLE.search(work_title(_best(group))):
+    title = work_title(_best(group))
+    if (
+        best is None
+        and project_wide
+        and IMPACT_TITLE.search(title)
+        and not PROCESS_TITLE.search(title)
+    ):
         best = project_wide
     if best is None or best[0] not in EvaluationDesign.values:
         return "", ""

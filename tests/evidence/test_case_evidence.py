@@ -172,6 +172,10 @@ def test_peterborough_page_leads_with_its_five_evaluations_once_each(client, ind
         assert any(fragment.lower() in w.split("</p>")[0].lower() for w in works), fragment
     qinetiq = next(w for w in works if "Cohort 1 Analysis" in w.split("</p>")[0])
     assert '<dd>Quasi-experimental <span class="hint">(inferred from:' in qinetiq
+    # The metric's matched comparison is the impact reports' design, not the MoJ's phase 2
+    # (process) report's: a project-wide guess goes only to titles that measure impact.
+    phase_2 = next(w for w in works if "Phase 2 report" in w.split("</p>")[0])
+    assert "<dt>Design</dt><dd>Not recorded</dd>" in phase_2
 
 
 def test_did_it_work_gives_results_against_targets_and_payments_or_says_not_recorded(client):

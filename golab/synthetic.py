@@ -1,0 +1,546 @@
+"""Synthetic data at scale, for the benchmarks (``manage.py generate_synthetic``).
+
+Projects, their parties, metrics, prices, results and payments, and evidence documents
+linked to them, shaped like the bundled 2025-05 INDIGO snapshot: its skewed countries,
+policy areas, stages and launch years (counted from it, below), organisations shared across
+projects in every role (a few appear in thousands of projects, most in a handful), and text
+over the snapshot's own vocabulary with its word frequencies. Everything is drawn from one
+``random.Random(seed)``, so a seed gives the same data on every run and backend.
+
+Rows are written in bulk, in batches (``executemany`` of the rows as ``bulk_create`` would
+write them, with ids given here: Django's per-value SQL compiling was 90% of the time),
+published, with the derived columns
+(``launch_year``, ``capital_raised_usd``, ``has_results``, ``search_text``,
+``has_evaluation``) computed as ``cases.services.refresh_derived_fields`` and
+``evidence.services.refresh_evaluation_flags`` compute them. The full-text indexes fill
+themselves: SQLite's FTS5 triggers and PostgreSQL's generated columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import random
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from cases.models import (
+    DeliveryLocation,
+    IntermediaryService,
+    Investment,
+    Organisation,
+    OutcomeMetric,
+    OutcomePayment,
+    OutcomePaymentCommitment,
+    OutcomePricing,
+    PaymentType,
+    PolicySector,
+    Project,
+    Result,
+    ResultLevel,
+    ResultType,
+    ServiceProvision,
+    Stage,
+)
+from common.models import PublicationStatus
+from evidence.models import (
+    DocumentPolicyArea,
+    DocumentProject,
+    DocumentType,
+    EvaluationDesign,
+    EvidenceDocument,
+    ProjectSource,
+    Relation,
+    TextStatus,
+)
+from evidence.services import refresh_evaluation_flags
+
+SNAPSHOT = Path(settings.BASE_DIR) / "data" / "indigo" / "2025-05"
+BATCH = 1000  # projects (or documents) per transaction
+KEY_PREFIX = "synthetic:"
+
+# Counted from the 2025-05 snapshot (319 projects): projects per country of their first
+# delivery location, per policy sector, per stage, per launch year.
+COUNTRIES = {
+    "GB": 100, "US": 28, "FR": 24, "PT": 23, "JP": 18, "NL": 18, "AU": 15, "DK": 13, "CA": 9,
+    "KR": 6, "IN": 5, "RU": 5, "BE": 4, "FI": 4, "ZA": 4, "CM": 3, "CL": 3, "CO": 3, "DE": 3,
+    "NZ": 3, "SL": 3, "AT": 2, "KH": 2, "IL": 2, "AE": 2, "KE": 2, "AR": 1, "UG": 1, "ML": 1,
+    "PS": 1, "PE": 1, "SE": 1, "CH": 1, "JO": 1, "ET": 1, "HK": 1, "NG": 1, "TR": 1, "MX": 1,
+    "UY": 1,
+}  # fmt: skip
+SECTORS = {
+    PolicySector.EMPLOYMENT: 95, PolicySector.HEALTH: 55, PolicySector.EDUCATION: 51,
+    PolicySector.CHILD_FAMILY: 47, PolicySector.HOMELESSNESS: 38,
+    PolicySector.CRIMINAL_JUSTICE: 19, PolicySector.AGRICULTURE_ENVIRONMENT: 11,
+    PolicySector.POVERTY_REDUCTION: 3,
+}  # fmt: skip
+STAGES = {Stage.IMPLEMENTATION: 196, Stage.COMPLETE: 122, Stage.CONTRACTED: 6,
+          Stage.SERVICE_DELIVERY_COMPLETE: 4}  # fmt: skip
+YEARS = {2010: 1, 2012: 13, 2013: 8, 2014: 6, 2015: 26, 2016: 21, 2017: 41, 2018: 48,
+         2019: 44, 2020: 32, 2021: 30, 2022: 18, 2023: 17, 2024: 6, 2025: 1, 2026: 1}  # fmt: skip
+CURRENCIES = {"GBP": ("GBP", 1.27), "EUR": ("EUR", 1.08), "USD": ("USD", 1.0),
+              "JPY": ("JPY", 0.0067), "AUD": ("AUD", 0.66), "DKK": ("DKK", 0.145),
+              "CAD": ("CAD", 0.73)}  # fmt: skip
+COUNTRY_CURRENCY = {"GB": "GBP", "US": "USD", "JP": "JPY", "AU": "AUD", "DK": "DKK", "CA": "CAD",
+                    "FR": "EUR", "PT": "EUR", "NL": "EUR", "BE": "EUR", "FI": "EUR", "DE": "EUR",
+                    "AT": "EUR"}  # fmt: skip
+DOCUMENT_TYPES = {
+    DocumentType.EVALUATION_REPORT: 30, DocumentType.POLICY_REPORT: 20,
+    DocumentType.CASE_STUDY: 12, DocumentType.NEWS: 15, DocumentType.WEBSITE: 10,
+    DocumentType.ACADEMIC_ARTICLE: 8, DocumentType.GUIDANCE: 3, DocumentType.OTHER: 2,
+}  # fmt: skip
+DESIGNS = [d for d in EvaluationDesign.values if d != EvaluationDesign.HISTORICAL]
+ORG_KINDS = ["Foundation", "Trust", "Council", "Ministry", "Partners", "Capital",
+             "Group", "Services", "Charity", "Institute", "Fund", "Agency", "Association",
+             "Ventures"]  # fmt: skip
+_WORD = re.compile(r"[A-Za-z][a-z]{2,}")
+
+
+def vocabulary() -> tuple[list[str], list[int]]:
+    """Words of the snapshot's prose (interventions, populations, challenges, outcome
+    definitions, source names) with their counts, most frequent first."""
+    counts: Counter[str] = Counter()
+    for name, columns in (
+        ("projects.csv", ("Purpose and classifications -", "Service and beneficiaries -")),
+        ("projects_outcome_metrics.csv", ("Outcome Definition", "Target Population")),
+        ("projects_sources.csv", ("Name",)),
+    ):
+        with open(SNAPSHOT / name, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                for key, value in row.items():
+                    if key and value and key.startswith(columns):
+                        counts.update(w.lower() for w in _WORD.findall(value))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [w for w, _ in ranked], [c for _, c in ranked]
+
+
+class BulkWriter:
+    """Inserts model instances with ``executemany``, giving them ids first (so that rows
+    can point at records not yet written), and resets the id sequences at the end."""
+
+    # Fields whose values go to the database as they are (no conversion to do).
+    PLAIN = (
+        models.CharField,
+        models.TextField,
+        models.IntegerField,
+        models.BooleanField,
+        models.ForeignKey,
+        models.AutoField,
+        models.BigAutoField,
+    )
+
+    def __init__(self) -> None:
+        self.next_id: dict[type[models.Model], int] = {}
+        self.written: set[type[models.Model]] = set()
+
+    def assign(self, objs: list) -> None:
+        if not objs:
+            return
+        model = type(objs[0])
+        if model not in self.next_id:
+            last = model.objects.aggregate(last=models.Max("pk"))["last"] or 0
+            self.next_id[model] = last + 1
+        for obj in objs:
+            obj.pk = self.next_id[model]
+            self.next_id[model] += 1
+
+    def insert(self, model: type[models.Model], objs: list) -> int:
+        if not objs:
+            return 0
+        if objs[0].pk is None:
+            self.assign(objs)
+        fields = model._meta.concrete_fields
+        now = timezone.now()
+        getters = []
+        for field in fields:
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                value = field.get_db_prep_save(now, connection)
+                getters.append(lambda _obj, value=value: value)
+            elif isinstance(field, self.PLAIN):
+                getters.append(lambda obj, name=field.attname: obj.__dict__[name])
+            else:
+                getters.append(
+                    lambda obj, field=field: field.get_db_prep_save(
+                        obj.__dict__[field.attname], connection
+                    )
+                )
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608  # nosec B608
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [[get(obj) for get in getters] for obj in objs])
+        self.written.add(model)
+        return len(objs)
+
+    def reset_sequences(self) -> None:
+        statements = connection.ops.sequence_reset_sql(no_style(), list(self.written))
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+@dataclass
+class Totals:
+    projects: int = 0
+    organisations: int = 0
+    documents: int = 0
+    rows: int = 0
+
+
+class Generator:
+    def __init__(self, *, seed: int, progress: Callable[[str], None] = lambda _msg: None):
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.progress = progress
+        self.words, counts = vocabulary()
+        self.word_weights = list(itertools.accumulate(counts))
+        self.totals = Totals()
+        self.writer = BulkWriter()
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def pick(self, weights: dict) -> str:
+        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+
+    def text(self, n: int) -> str:
+        """About ``n`` words drawn with the snapshot's frequencies, in sentences."""
+        words = self.rng.choices(self.words, cum_weights=self.word_weights, k=n)
+        out = []
+        for start in range(0, n, 15):
+            sentence = " ".join(words[start : start + 15])
+            out.append(sentence[:1].upper() + sentence[1:] + ".")
+        return " ".join(out)
+
+    def phrase(self, n: int) -> str:
+        return " ".join(self.rng.choices(self.words[:600], k=n)).capitalize()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def run(self, *, projects: int, documents: int) -> Totals:
+        first = self._first_number(Project)
+        organisations = self._organisations(
+            max(20, projects // 5), self._first_number(Organisation)
+        )
+        # Popularity of organisations: Zipf-like, so some take part in thousands of projects.
+        self.org_weights = list(
+            itertools.accumulate(1 / (rank + 1) for rank in range(len(organisations)))
+        )
+        self.organisations = organisations
+        project_ids: list[int] = []
+        sectors_of: dict[int, str] = {}
+        for start in range(0, projects, BATCH):
+            with transaction.atomic():
+                made = self._projects(first + start, min(BATCH, projects - start))
+            project_ids += [p.pk for p in made]
+            sectors_of.update((p.pk, p.policy_sector) for p in made)
+            self.progress(f"projects {start + len(made):,}/{projects:,}")
+        self.next_source_position: dict[int, int] = {}
+        for start in range(0, documents, BATCH):
+            with transaction.atomic():
+                self._documents(start, min(BATCH, documents - start), project_ids, sectors_of)
+            self.progress(f"documents {min(start + BATCH, documents):,}/{documents:,}")
+        self.writer.reset_sequences()
+        refresh_evaluation_flags()
+        return self.totals
+
+    @staticmethod
+    def _first_number(model) -> int:
+        # Numbers after every INDIGO id in the database, so the data can join existing data.
+        ids = model.objects.values_list("indigo_id", flat=True)
+        numbers = [int(t) for i in ids if (t := i.rsplit("-", 1)[-1]).isdigit()]
+        return max(numbers, default=0) + 1
+
+    def _organisations(self, count: int, first: int) -> list[Organisation]:
+        made = []
+        for start in range(0, count, BATCH):
+            batch = []
+            for number in range(first + start, first + min(start + BATCH, count)):
+                country = self.pick(COUNTRIES)
+                name = f"{self.phrase(2)} {self.rng.choice(ORG_KINDS)} {number}"
+                batch.append(
+                    Organisation(
+                        indigo_id=f"INDIGO-ORG-{number:04d}",
+                        name=name,
+                        country=country,
+                        organisation_type=self.rng.choice(["Private", "Public", "Third sector"]),
+                        description=self.text(25),
+                        status=PublicationStatus.PUBLISHED,
+                    )
+                )
+            self.writer.insert(Organisation, batch)
+            made += batch
+        self.totals.organisations += len(made)
+        self.progress(f"organisations {len(made):,}")
+        return made
+
+    def _organisation(self) -> Organisation:
+        return self.rng.choices(self.organisations, cum_weights=self.org_weights)[0]
+
+    def _projects(self, first: int, count: int) -> list[Project]:
+        rng = self.rng
+        projects = []
+        plans = []
+        for number in range(first, first + count):
+            country = self.pick(COUNTRIES)
+            year = int(self.pick(YEARS))
+            currency, rate = CURRENCIES[COUNTRY_CURRENCY.get(country, "USD")]
+            amount = Decimal(round(rng.lognormvariate(14.5, 1.2), -3))
+            ranged = rng.random() < 0.1
+            usd = (amount * Decimal(str(rate))).quantize(Decimal(1))
+            sector = self.pick(SECTORS)
+            project = Project(
+                indigo_id=f"INDIGO-POJ-{number:04d}",
+                name=f"{self.phrase(3)} {PolicySector(sector).label.lower()} bond {number}",
+                stage=self.pick(STAGES),
+                policy_sector=sector,
+                status=PublicationStatus.PUBLISHED,
+                service_start=f"{year}-{rng.randint(1, 12):02d}",
+                outcomes_contract_signed=f"{year - rng.randint(0, 1)}",
+                capital_currency=currency if rng.random() < 0.86 else "",
+                intervention=self.text(rng.randint(15, 40)),
+                target_population=self.text(rng.randint(8, 20)),
+                social_challenge=self.text(rng.randint(10, 30)),
+                service_users_targeted=int(rng.lognormvariate(6, 1.5)),
+                max_outcome_payment_currency=currency,
+                max_outcome_payment=(amount * Decimal("1.2")).quantize(Decimal(1)),
+                max_outcome_payment_usd=(usd * Decimal("1.2")).quantize(Decimal(1)),
+            )
+            if ranged:
+                project.capital_amount_min, project.capital_amount_max = amount, amount * 2
+                project.capital_usd_min, project.capital_usd_max = usd, usd * 2
+            elif rng.random() < 0.86:
+                project.capital_amount, project.capital_usd = amount, usd
+            projects.append(project)
+            plans.append((country, currency, Decimal(str(rate))))
+        self.writer.assign(projects)  # ids first: the rows below point at them
+        rows: dict[type, list] = {m: [] for m in ROW_MODELS}
+        texts: dict[int, list[str]] = {}
+        results_of: set[int] = set()  # id() of the projects with a result
+        for project, (country, currency, rate) in zip(projects, plans, strict=True):
+            texts[id(project)] = []
+            self._rows(project, country, currency, rate, rows, texts[id(project)], results_of)
+        # Derived columns as cases.services.refresh_derived_fields computes them, set before
+        # the insert so that the full-text index is written once.
+        for project in projects:
+            project.launch_year = project.launch_year_from_dates()
+            project.capital_raised_usd = next(
+                (
+                    v
+                    for v in (project.capital_usd, project.capital_usd_max, project.capital_usd_min)
+                    if v is not None
+                ),
+                None,
+            )
+            project.has_results = id(project) in results_of
+            parts = [
+                project.alternative_names,
+                project.intervention,
+                project.target_population,
+                project.social_challenge,
+                *dict.fromkeys(texts[id(project)]),
+            ]
+            project.search_text = "\n".join(part for part in parts if part)
+        self.writer.insert(Project, projects)
+        for model in ROW_MODELS:
+            self.totals.rows += self.writer.insert(model, rows[model])
+        self.totals.projects += len(projects)
+        return projects
+
+    def _rows(self, project, country, currency, rate, rows, texts, results_of) -> None:
+        rng = self.rng
+        countries = [country] + ([self.pick(COUNTRIES)] if rng.random() < 0.3 else [])
+        for position, place in enumerate(dict.fromkeys(countries)):
+            rows[DeliveryLocation].append(
+                DeliveryLocation(project=project, position=position, country=place)
+            )
+        # 3-10 roles: at least one outcome payer, investor and service provider.
+        roles = [OutcomePaymentCommitment, Investment, ServiceProvision]
+        roles += rng.choices(
+            [OutcomePaymentCommitment, Investment, ServiceProvision, IntermediaryService],
+            weights=[3, 3, 3, 1],
+            k=rng.randint(0, 7),
+        )
+        positions: Counter[type] = Counter()
+        payers = []
+        for model in roles:
+            organisation = self._organisation()
+            row = model(
+                project=project,
+                position=positions[model],
+                organisation=organisation,
+                organisation_ref=organisation.indigo_id,
+            )
+            positions[model] += 1
+            if model is Investment:
+                row.currency = currency
+                row.amount = Decimal(round(rng.lognormvariate(13, 1), -3))
+                row.amount_usd = (row.amount * rate).quantize(Decimal(1))
+                row.investment_type = rng.choice(["Equity", "Loan", "Grant", "Guarantee"])
+            elif model is OutcomePaymentCommitment:
+                payers.append(organisation)
+            rows[model].append(row)
+            if organisation.status == PublicationStatus.PUBLISHED:
+                texts.append(organisation.name)
+        # 2-8 outcome metrics, each priced, most with a result, some paid.
+        for position in range(rng.randint(2, 8)):
+            local = f"M{position + 1}"
+            definition = self.text(rng.randint(8, 20))
+            texts.append(definition)
+            rows[OutcomeMetric].append(
+                OutcomeMetric(
+                    project=project,
+                    position=position,
+                    local_id=local,
+                    definition=definition,
+                    target_population=self.phrase(4),
+                    service_users_targeted=rng.randint(50, 5000),
+                    policy_sector=project.policy_sector,
+                )
+            )
+            price = Decimal(rng.randint(100, 20000))
+            rows[OutcomePricing].append(
+                OutcomePricing(
+                    project=project,
+                    position=position,
+                    outcome_metric_ref=local,
+                    currency=currency,
+                    price_per_unit=price,
+                    price_per_unit_usd=(price * rate).quantize(Decimal(1)),
+                )
+            )
+            if rng.random() < 0.7:
+                engaged = rng.randint(20, 4000)
+                rows[Result].append(
+                    Result(
+                        project=project,
+                        position=positions[Result],
+                        outcome_metric_ref=local,
+                        level=ResultLevel.OUTCOME,
+                        result_type=rng.choice(ResultType.values),
+                        period_start=project.service_start,
+                        number_engaged=engaged,
+                        number_positive=int(engaged * rng.random()),
+                        outcomes_achieved=Decimal(int(engaged * rng.random())),
+                    )
+                )
+                positions[Result] += 1
+                results_of.add(id(project))
+            if rng.random() < 0.6:
+                amount = price * rng.randint(5, 400)
+                rows[OutcomePayment].append(
+                    OutcomePayment(
+                        project=project,
+                        position=positions[OutcomePayment],
+                        outcome_metric_ref=local,
+                        payer=rng.choice(payers),
+                        payer_ref=payers[0].indigo_id,
+                        payment_type=rng.choice(PaymentType.values),
+                        currency=currency,
+                        amount=amount,
+                        amount_usd=(amount * rate).quantize(Decimal(1)),
+                    )
+                )
+                positions[OutcomePayment] += 1
+
+    def _documents(self, start: int, count: int, project_ids, sectors_of) -> None:
+        rng = self.rng
+        documents = []
+        for number in range(start, start + count):
+            kind = self.pick(DOCUMENT_TYPES)
+            evaluation = kind == DocumentType.EVALUATION_REPORT
+            documents.append(
+                EvidenceDocument(
+                    key=f"{KEY_PREFIX}{self.seed}:{number}",
+                    title=f"{self.phrase(rng.randint(4, 9))}",
+                    url=f"https://example.org/reports/{self.seed}/{number}",
+                    document_type=kind,
+                    type_basis="synthetic",
+                    publisher=self._organisation().name,
+                    publication_date=f"{rng.randint(2012, 2025)}-{rng.randint(1, 12):02d}",
+                    abstract=self.text(rng.randint(130, 170)),
+                    text=self.text(rng.randint(400, 500)),
+                    text_status=TextStatus.EXTRACTED,
+                    language="en",
+                    evaluation_design=rng.choice(DESIGNS) if evaluation else "",
+                    evidence_rating=rng.randint(1, 5) if evaluation else None,
+                    authors_text="; ".join(
+                        f"{self.rng.choice(self.words[:2000]).capitalize()}, "
+                        f"{chr(65 + rng.randrange(26))}."
+                        for _ in range(rng.randint(1, 4))
+                    ),
+                    status=PublicationStatus.PUBLISHED,
+                )
+            )
+        self.writer.insert(EvidenceDocument, documents)  # given ids: the links point at them
+        links, sources, areas = [], [], []
+        for document in documents:
+            cited = rng.sample(project_ids, min(len(project_ids), rng.choice([1, 1, 1, 2, 3])))
+            relation = (
+                Relation.EVALUATION_OF
+                if document.document_type == DocumentType.EVALUATION_REPORT
+                else Relation.SOURCE_FOR
+            )
+            for project_id in cited:
+                position = self.next_source_position.get(project_id, 0)
+                self.next_source_position[project_id] = position + 1
+                sources.append(
+                    ProjectSource(
+                        project_id=project_id,
+                        position=position,
+                        document=document,
+                        local_id=f"source{position + 1}",
+                        name=document.title,
+                        source_type="Report",
+                        url=document.url,
+                        publication_date=document.publication_date,
+                    )
+                )
+                links.append(
+                    DocumentProject(
+                        document=document,
+                        project_id=project_id,
+                        relation=relation,
+                        from_indigo=True,
+                    )
+                )
+            for area in dict.fromkeys(sectors_of[p] for p in cited):
+                areas.append(
+                    DocumentPolicyArea(document=document, policy_area=area, from_indigo=True)
+                )
+        for model, objects in (
+            (ProjectSource, sources),
+            (DocumentProject, links),
+            (DocumentPolicyArea, areas),
+        ):
+            self.totals.rows += self.writer.insert(model, objects)
+        self.totals.documents += len(documents)
+
+
+ROW_MODELS = [
+    DeliveryLocation,
+    OutcomePaymentCommitment,
+    Investment,
+    ServiceProvision,
+    IntermediaryService,
+    OutcomeMetric,
+    OutcomePricing,
+    Result,
+    OutcomePayment,
+]
+
+
+def generate(
+    *, projects: int, documents: int, seed: int, progress: Callable[[str], None] = lambda _m: None
+) -> Totals:
+    """Write ``projects`` projects and ``documents`` documents drawn from ``seed``."""
+    return Generator(seed=seed, progress=progress).run(projects=projects, documents=documents)

@@ -24,7 +24,7 @@ endef
 .PHONY: help run install install-test migrate load-data test test-fast lint format chromium bench clean
 
 help:
-	@echo "make run    install into .venv, migrate, load the bundled INDIGO snapshot, serve http://$(HOST):$(PORT)"
+	@echo "make run    install into .venv, migrate, load the bundled INDIGO snapshot, serve http://$(HOST):$(PORT) with the import worker"
 	@echo "make test   install the test tools into .venv and run the whole suite"
 	@echo "make test-fast  the suite without the browser and slow tests, for quick loops"
 	@echo "make lint   ruff check and format check, bandit, mypy"
@@ -58,7 +58,10 @@ load-data: migrate
 
 run: load-data
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@echo "Serving http://$(HOST):$(PORT)/ and running the background worker (Ctrl-C stops both)"
+	@# The worker (manage.py db_worker) runs admin imports; it stops when the server does.
+	$(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(VENV)/bin/gunicorn golab.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --forwarded-allow-ips=127.0.0.1
 

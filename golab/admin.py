@@ -10,17 +10,15 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import zipfile
-from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
@@ -28,8 +26,8 @@ from cases.admin import ProjectAdmin
 from cases.models import ImportRun, Project
 from evidence.admin import ProjectEvidenceInline
 from evidence.services import refresh_evaluation_flags
-from golab import accounts
-from golab.indigo import import_snapshot
+from golab import accounts, jobs
+from golab.models import ImportJob
 
 security_log = logging.getLogger("golab.security")
 
@@ -140,7 +138,7 @@ admin.site.register(Project, ProjectWithEvidenceAdmin)
 
 
 # ---------------------------------------------------------------------------------------------
-# Import from the admin: upload a .zip, see a dry run, confirm.
+# Import from the admin: upload a .zip, see a dry run, confirm; the worker runs each step.
 
 
 class ImportUploadForm(forms.Form):
@@ -148,7 +146,8 @@ class ImportUploadForm(forms.Form):
 
     snapshot = forms.FileField(
         label="INDIGO snapshot (.zip of the CSV files)",
-        help_text="At most 50 MB, 500 MB uncompressed. Nothing changes until you confirm.",
+        help_text="At most 50 MB, 500 MB uncompressed. It is checked in the background (a dry "
+        "run); nothing changes until you confirm.",
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
     )
     partial = forms.BooleanField(
@@ -168,74 +167,81 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-def _import_view(model_admin: admin.ModelAdmin, request: HttpRequest):
-    """Upload → dry run → confirm. An import that would withdraw more than a small share of
-    the published records needs a second, explicit yes that names how many."""
+def _import_context(model_admin: admin.ModelAdmin, request: HttpRequest, title: str) -> dict:
     if not request.user.has_perm("cases.import_indigo"):
         raise PermissionDenied
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    context = {
+    return {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
-        "title": "Import an INDIGO snapshot",
+        "title": title,
     }
+
+
+def _import_view(model_admin: admin.ModelAdmin, request: HttpRequest):
+    """Upload → dry run → confirm, each run by the background worker (``golab.jobs``): the
+    request stores the upload, enqueues the job and answers with the job's page at once. An
+    import that would withdraw more than a small share of the published records needs a
+    second, explicit yes that names how many."""
+    context = _import_context(model_admin, request, "Import an INDIGO snapshot")
     user = request.user.get_username()
     if request.method == "POST" and "token" in request.POST:
         token = request.POST["token"]
-        path = folder / f"{token}.zip"
-        if not (len(token) == 32 and token.isalnum() and path.exists()):
+        checked = (
+            ImportJob.objects.filter(token=token, status=ImportJob.Status.FINISHED)
+            .order_by("-created_at")
+            .first()
+            if len(token) == 32 and token.isalnum()
+            else None
+        )
+        if checked is None or not jobs.upload_path(token).exists():
             messages.error(request, "That upload has expired; upload the file again.")
             return HttpResponseRedirect(request.path)
-        partial = request.POST.get("partial") == "1"
-        confirmed = request.POST.get("confirm_withdrawal") == "yes"
-        result = None
-        try:
-            result = import_snapshot(
-                path, run_by=f"admin: {user}", partial=partial, allow_mass_withdrawal=confirmed
-            )
-        finally:
-            # Kept only while it waits for the yes to a mass withdrawal.
-            if result is None or not result.needs_confirmation:
-                path.unlink(missing_ok=True)
-        security_log.info(
-            "import %s by %s: %s%s",
-            path.name,
-            user,
-            "applied" if result.ok else "refused" if result.needs_confirmation else "failed",
-            f" (confirmed mass withdrawal: {'; '.join(result.mass_withdrawal)})"
-            if confirmed and result.ok and result.withdrawn
-            else "",
+        job = jobs.enqueue_import(
+            token=token,
+            filename=checked.filename,
+            run_by=f"admin: {user}",
+            dry_run=False,
+            partial=checked.partial,
+            allow_mass_withdrawal=request.POST.get("confirm_withdrawal") == "yes",
         )
-        if result.ok:
-            messages.success(request, f"Imported: {result.changes()} record(s) changed.")
-            return HttpResponseRedirect(reverse("admin:cases_importrun_changelist"))
-        context.update(
-            result=result,
-            form=ImportUploadForm(),
-            token=token if result.needs_confirmation else "",
-            partial=partial,
-        )
-        return TemplateResponse(request, "admin/cases/import.html", context)
+        security_log.info("import job %s of %s queued by %s", job.pk, token, user)
+        return HttpResponseRedirect(reverse("admin:cases_importrun_job", args=[job.pk]))
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        folder.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_hex(16)
-        path = folder / f"{token}.zip"
-        partial = form.cleaned_data["partial"]
-        keep = False
-        try:
-            with open(path, "wb") as out:
-                for chunk in form.cleaned_data["snapshot"].chunks():
-                    out.write(chunk)
-            result = import_snapshot(path, run_by=f"admin: {user}", dry_run=True, partial=partial)
-            keep = result.ok or result.needs_confirmation
-        finally:
-            # A file that cannot be imported is not kept, whatever went wrong.
-            if not keep:
-                path.unlink(missing_ok=True)
-        context.update(result=result, token=token if keep else "", partial=partial)
+        upload = form.cleaned_data["snapshot"]
+        token = jobs.store_upload(upload.chunks())
+        job = jobs.enqueue_import(
+            token=token,
+            filename=upload.name or "snapshot.zip",
+            run_by=f"admin: {user}",
+            dry_run=True,
+            partial=form.cleaned_data["partial"],
+        )
+        return HttpResponseRedirect(reverse("admin:cases_importrun_job", args=[job.pk]))
     context["form"] = form
+    context["jobs"] = ImportJob.objects.all()[:10]
     return TemplateResponse(request, "admin/cases/import.html", context)
+
+
+def _import_job_view(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int):
+    """An import job's page: queued, running (with files and rows read; the page reloads
+    itself), or done with the import's report, and the confirmation when there is one."""
+    job = get_object_or_404(ImportJob, pk=pk)
+    context = _import_context(model_admin, request, str(job))
+    result = jobs.StoredResult.load(job.result) if job.result else None
+    confirmable = (
+        result is not None
+        and jobs.keep_upload(job, result)
+        and jobs.upload_path(job.token).exists()
+    )
+    context.update(
+        job=job,
+        result=result,
+        token=job.token if confirmable else "",
+        partial=job.partial,
+        refresh_seconds=0 if job.done else 2,
+    )
+    return TemplateResponse(request, "admin/cases/import_job.html", context)
 
 
 @admin.register(ImportRun)
@@ -254,7 +260,12 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(lambda request: _import_view(self, request))
-        return [path("import/", view, name="cases_importrun_import"), *super().get_urls()]
+        job = self.admin_site.admin_view(lambda request, pk: _import_job_view(self, request, pk))
+        return [
+            path("import/", view, name="cases_importrun_import"),
+            path("import/<int:pk>/", job, name="cases_importrun_job"),
+            *super().get_urls(),
+        ]
 
     def changelist_view(self, request, extra_context=None):
         extra = {"can_import": request.user.has_perm("cases.import_indigo")}

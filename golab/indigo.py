@@ -49,6 +49,20 @@ Progress = Callable[[str], None]
 
 
 @dataclass
+class ImportProgress:
+    """How far an import has got, for a background job's page: the step it is at, and the
+    files and rows read so far."""
+
+    stage: str = ""
+    files_done: int = 0
+    files_total: int = 0
+    rows_done: int = 0
+
+
+Tracker = Callable[[ImportProgress], None]
+
+
+@dataclass
 class ImportResult:
     source: str
     errors: list[Problem] = field(default_factory=list)
@@ -102,6 +116,7 @@ def import_snapshot(
     progress: Progress | None = None,
     partial: bool = False,
     allow_mass_withdrawal: bool = False,
+    track: Tracker | None = None,
 ) -> ImportResult:
     """Import an INDIGO snapshot (a folder of CSVs or a .zip of them), all or nothing.
 
@@ -109,8 +124,17 @@ def import_snapshot(
     present are applied, and nothing is withdrawn or deleted for lack of a file. An import
     that would withdraw more than ``MASS_WITHDRAWAL_SHARE`` of the published records of a
     kind changes nothing unless ``allow_mass_withdrawal``; ``result.mass_withdrawal`` then
-    says what would go."""
-    say = progress or (lambda _message: None)
+    says what would go. ``progress`` hears each step as a line of text; ``track`` hears it
+    as an ``ImportProgress`` (files and rows read)."""
+    state = ImportProgress()
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message)
+        if track is not None:
+            state.stage = message
+            track(state)
+
     started = time.monotonic()
     started_at = timezone.now()
     snapshot = Snapshot(path)
@@ -133,12 +157,16 @@ def import_snapshot(
         result.errors = report.errors
         return result
     present = {table.file for table in ALL_TABLES if table.file in snapshot.texts}
+    state.files_total = len(present)
 
     parsed: dict[str, ParsedTable] = {}
     for table in ALL_TABLES:
         parsed[table.file] = parse_table(snapshot, table, report)
         if table.file in snapshot.texts:
+            state.files_done += 1
+            state.rows_done += len(parsed[table.file].rows)
             say(f"read {table.file}: {len(parsed[table.file].rows)} rows")
+    say("checking references")
     report.errors.extend(p for p in snapshot.problems if p not in report.errors)
     stored = _stored_ids(partial)
     _check_owners(parsed, report, stored)
@@ -163,6 +191,7 @@ def import_snapshot(
 
     reason = f"INDIGO import of {Path(path).name}"
     ctx = ApplyContext(counts=result.counts, conflicts=result.conflicts, change_reason=reason)
+    say("applying the changes")
     with transaction.atomic():
         published_before = _published_counts()
         result.evidence_works = _apply(parsed, ctx, report, say, present)

@@ -118,6 +118,8 @@ DATABASES = {
     "default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'golab.sqlite3'}"),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Background jobs (admin imports): a queue in the database, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -135,6 +137,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "common",
     "cases",
     "evidence",

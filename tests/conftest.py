@@ -366,3 +366,37 @@ def zip_upload(folder: Path):
         for path in sorted(folder.glob("*.csv")):
             archive.write(path, path.name)
     return SimpleUploadedFile("indigo.zip", buffer.getvalue(), content_type="application/zip")
+
+
+def run_queued_jobs() -> int:
+    """Run the background jobs waiting in the queue, as ``manage.py db_worker`` does (its
+    own claim and run), in this process and this test's transaction; return how many."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (queued := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
+        queued.claim(worker.worker_id)
+        worker.run_task(queued)
+        ran += 1
+    return ran
+
+
+def admin_import(client, data: dict):
+    """Post to the admin's import page as a browser does; when it queues a job, let the
+    worker run it and return the job's page, where the browser lands."""
+    response = client.post("/admin/cases/importrun/import/", data)
+    if response.status_code != 302 or "/import/" not in response["Location"]:
+        return response
+    run_queued_jobs()
+    return client.get(response["Location"])

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Project, PublicationStatus
 from golab.indigo import import_snapshot
-from tests.conftest import SNAPSHOT_2024, subset_snapshot, zip_upload
+from tests.conftest import SNAPSHOT_2024, admin_import, subset_snapshot, zip_upload
 
 pytestmark = pytest.mark.django_db
 # In both snapshots: enough that two withdrawals stay under the mass-withdrawal share, and 0118,
@@ -31,14 +31,12 @@ def test_admin_import_dry_run_matches_the_command_and_changes_nothing_until_conf
     client.force_login(curator)
     before = sorted(Project.objects.values_list("indigo_id", "status", "name"))
 
-    response = client.post(
-        "/admin/cases/importrun/import/", {"snapshot": zip_upload(snapshot_2025)}
-    )
+    response = admin_import(client, {"snapshot": zip_upload(snapshot_2025)})
     assert response.status_code == 200
     result = response.context["result"]
     assert result.ok and result.dry_run
-    assert result.summary() == expected.summary()
-    assert result.summary()["projects.csv"] == {
+    assert result.summary == expected.summary()
+    assert result.summary["projects.csv"] == {
         "created": 2, "updated": 9, "unchanged": 13, "withdrawn": 2, "deleted": 0,
     }  # fmt: skip
     assert set(result.withdrawn) >= WITHDRAWN
@@ -46,8 +44,8 @@ def test_admin_import_dry_run_matches_the_command_and_changes_nothing_until_conf
     assert "Dry run" in html and "Confirm and import" in html
     assert sorted(Project.objects.values_list("indigo_id", "status", "name")) == before
 
-    response = client.post("/admin/cases/importrun/import/", {"token": response.context["token"]})
-    assert response.status_code == 302
+    response = admin_import(client, {"token": response.context["token"]})
+    assert response.context["result"].applied
     assert set(Project.objects.published().values_list("indigo_id", flat=True)) == KEPT | NEW
     withdrawn = Project.objects.filter(status=PublicationStatus.WITHDRAWN)
     assert set(withdrawn.values_list("indigo_id", flat=True)) == WITHDRAWN
@@ -67,9 +65,7 @@ def test_admin_import_reports_errors_and_refuses_nonzip_upload(
     (snapshot_copy / "projects.csv").write_text(
         "ID,Impact Bond Name - (Value)\nINDIGO-POJ-0001,x\n"
     )
-    response = client.post(
-        "/admin/cases/importrun/import/", {"snapshot": zip_upload(snapshot_copy)}
-    )
+    response = admin_import(client, {"snapshot": zip_upload(snapshot_copy)})
     assert "nothing can be imported" in response.content.decode()
     assert (
         "projects.csv:1:Stage of Development - (Value): column is missing"

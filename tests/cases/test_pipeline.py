@@ -406,7 +406,7 @@ def test_the_pipeline_sector_mapping_covers_every_area():
 
 
 def test_the_admin_import_says_outcome_funds_csv_is_a_copy(client, curator, settings, tmp_path):
-    from tests.conftest import zip_upload
+    from tests.conftest import admin_import, zip_upload
 
     settings.MEDIA_ROOT = tmp_path / "media"
     folder = tmp_path / "snapshot"
@@ -415,9 +415,7 @@ def test_the_admin_import_says_outcome_funds_csv_is_a_copy(client, curator, sett
     shutil.copy(SNAPSHOT_2025 / "funds.csv", folder / "outcome-funds.csv")
     client.force_login(curator)
 
-    response = client.post(
-        "/admin/cases/importrun/import/", {"snapshot": zip_upload(folder), "partial": "on"}
-    )
+    response = admin_import(client, {"snapshot": zip_upload(folder), "partial": "on"})
 
     html = response.content.decode()
     assert response.context["result"].ok

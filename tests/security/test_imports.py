@@ -17,7 +17,14 @@ from cases.models import Organisation, OutcomeMetric, Project
 from common.models import PublicationStatus
 from evidence.models import EvidenceDocument
 from golab.indigo import REQUIRED_FILES, import_snapshot
-from tests.conftest import read_csv, remove_project, subset_snapshot, write_csv, zip_upload
+from tests.conftest import (
+    admin_import,
+    read_csv,
+    remove_project,
+    subset_snapshot,
+    write_csv,
+    zip_upload,
+)
 
 pytestmark = pytest.mark.django_db
 PROJECTS = {
@@ -146,7 +153,7 @@ def test_a_damaged_zip_uploaded_in_the_admin_is_refused_and_not_kept(
     before = _state()
     for label, path in _damaged_zips(small, tmp_path).items():
         upload = SimpleUploadedFile("indigo.zip", path.read_bytes(), "application/zip")
-        response = client.post("/admin/cases/importrun/import/", {"snapshot": upload})
+        response = admin_import(client, {"snapshot": upload})
         assert response.status_code == 200, label
         html = response.content.decode()
         assert "damaged or unreadable" in html or "This is not a .zip file." in html, label
@@ -162,20 +169,18 @@ def test_the_admin_asks_for_an_explicit_yes_before_a_mass_withdrawal(
     shutil.copytree(small, fewer)
     remove_project(fewer, "INDIGO-POJ-0001")
     client.force_login(curator)
-    response = client.post("/admin/cases/importrun/import/", {"snapshot": zip_upload(fewer)})
+    response = admin_import(client, {"snapshot": zip_upload(fewer)})
     html = response.content.decode()
     assert "This import would withdraw many published records" in html
     assert "1 of 6 published projects" in html and "INDIGO-POJ-0001" in html
     token = response.context["token"]
     assert 'name="confirm_withdrawal"' in html
 
-    response = client.post("/admin/cases/importrun/import/", {"token": token})
-    assert response.status_code == 200  # no yes: refused again, nothing changed
+    response = admin_import(client, {"token": token})
+    assert response.context["result"].needs_confirmation  # no yes: refused again, no change
     assert Project.objects.get(indigo_id="INDIGO-POJ-0001").status == PublicationStatus.PUBLISHED
-    response = client.post(
-        "/admin/cases/importrun/import/", {"token": token, "confirm_withdrawal": "yes"}
-    )
-    assert response.status_code == 302
+    response = admin_import(client, {"token": token, "confirm_withdrawal": "yes"})
+    assert response.context["result"].applied
     assert Project.objects.get(indigo_id="INDIGO-POJ-0001").status == PublicationStatus.WITHDRAWN
     assert not list((tmp_path / "media").rglob("*.zip"))
 
@@ -188,16 +193,12 @@ def test_a_partial_snapshot_uploaded_in_the_admin_needs_the_partial_box(
     only.mkdir()
     shutil.copy(small / "projects.csv", only)
     client.force_login(curator)
-    response = client.post("/admin/cases/importrun/import/", {"snapshot": zip_upload(only)})
+    response = admin_import(client, {"snapshot": zip_upload(only)})
     assert "organisations.csv:0:-: file is missing" in response.content.decode()
-    response = client.post(
-        "/admin/cases/importrun/import/", {"snapshot": zip_upload(only), "partial": "on"}
-    )
+    response = admin_import(client, {"snapshot": zip_upload(only), "partial": "on"})
     assert response.context["result"].ok and response.context["partial"]
-    response = client.post(
-        "/admin/cases/importrun/import/", {"token": response.context["token"], "partial": "1"}
-    )
-    assert response.status_code == 302
+    response = admin_import(client, {"token": response.context["token"], "partial": "1"})
+    assert response.context["result"].applied
     assert Organisation.objects.published().count() == Organisation.objects.count() > 0
 
 

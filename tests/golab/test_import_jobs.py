@@ -1,0 +1,206 @@
+"""Issue 16, item 1: a large admin import ran inside the web request, past gunicorn's 30 s
+timeout, and answered a 500 with no error list. Admin imports (and their dry runs) are now
+background jobs on a database queue (``golab.jobs``): the request stores the upload and
+enqueues; the worker imports; the job's page shows progress and then the report."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from cases.models import ImportRun, Project
+from golab import jobs
+from golab.indigo import import_snapshot as real_import_snapshot
+from golab.models import ImportJob
+from tests.conftest import read_csv, run_queued_jobs, subset_snapshot, write_csv, zip_upload
+
+pytestmark = pytest.mark.django_db
+IMPORT = "/admin/cases/importrun/import/"
+ONE = {"INDIGO-POJ-0001"}
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def snapshot(tmp_path):
+    return subset_snapshot(tmp_path / "one", ONE)
+
+
+def _job_url(job: ImportJob) -> str:
+    return f"{IMPORT}{job.pk}/"
+
+
+def test_an_upload_is_queued_and_answered_at_once_without_importing(
+    client, curator, media, snapshot, monkeypatch
+):
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("dry_run"))
+        return real_import_snapshot(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "import_snapshot", spy)
+    client.force_login(curator)
+
+    response = client.post(IMPORT, {"snapshot": zip_upload(snapshot)})
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == _job_url(job)
+    assert calls == []  # not even the dry run runs in the request
+    assert job.status == ImportJob.Status.QUEUED and job.dry_run
+    assert DBTaskResult.objects.get().task_path == "golab.jobs.run_import_job"
+    assert str(DBTaskResult.objects.get().id) == job.task_id
+    assert (media / "imports" / f"{job.token}.zip").exists()
+    page = client.get(_job_url(job)).content.decode()
+    assert "Queued" in page and 'http-equiv="refresh"' in page
+    assert Project.objects.count() == 0 and ImportRun.objects.count() == 0
+
+    assert run_queued_jobs() == 1
+    assert calls == [True]
+    assert Project.objects.count() == 0  # a dry run
+
+
+def test_the_worker_runs_the_dry_run_then_the_confirmed_import(client, curator, media, snapshot):
+    client.force_login(curator)
+    client.post(IMPORT, {"snapshot": zip_upload(snapshot)})
+    run_queued_jobs()
+    dry = ImportJob.objects.get()
+    assert dry.status == ImportJob.Status.FINISHED
+    assert dry.files_total == dry.files_done > 0 and dry.rows_done > 0
+    response = client.get(_job_url(dry))
+    page = response.content.decode()
+    assert "Dry run: this is what the import would do" in page
+    assert 'http-equiv="refresh"' not in page
+    assert response.context["token"] == dry.token and "Confirm and import" in page
+
+    response = client.post(IMPORT, {"token": dry.token})
+    real = ImportJob.objects.latest("created_at")
+    assert response.status_code == 302 and response["Location"] == _job_url(real)
+    assert not real.dry_run and Project.objects.count() == 0
+    run_queued_jobs()
+
+    assert set(Project.objects.values_list("indigo_id", flat=True)) == ONE
+    assert ImportRun.objects.get().run_by == "admin: curt"
+    real.refresh_from_db()
+    assert real.status == ImportJob.Status.FINISHED and real.result["applied"]
+    page = client.get(_job_url(real)).content.decode()
+    assert "<h2>Imported</h2>" in page and "Confirm and import" not in page
+    assert not list(media.rglob("*.zip"))
+
+
+def test_a_failing_import_shows_its_file_row_and_column_errors_on_the_job_page(
+    client, curator, media, snapshot
+):
+    header, rows = read_csv(snapshot / "projects.csv")
+    rows[0]["Stage of Development - (Value)"] = "Imaginary"
+    write_csv(snapshot / "projects.csv", header, rows)
+    client.force_login(curator)
+    client.post(IMPORT, {"snapshot": zip_upload(snapshot)})
+    run_queued_jobs()
+
+    job = ImportJob.objects.get()
+    page = client.get(_job_url(job)).content.decode()
+    assert job.status == ImportJob.Status.FINISHED
+    assert "1 problem: nothing can be imported" in page
+    error = "projects.csv:2:Stage of Development - (Value): &#x27;Imaginary&#x27; is not a known"
+    assert f"<code>{error}" in page
+    assert "Confirm and import" not in page
+    assert not list(media.rglob("*.zip"))
+
+
+def test_an_import_longer_than_a_request_runs_in_the_worker_not_the_request(
+    client, curator, media, snapshot, monkeypatch
+):
+    """The regression test of the 500: the import that used to run (and be killed) in the
+    request is only enqueued there; its error list is on the job's page once it has run."""
+    in_request = True
+
+    def slow_and_bad(*args, **kwargs):
+        assert not in_request, "the import ran inside the web request"
+        return real_import_snapshot(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "import_snapshot", slow_and_bad)
+    shutil.copy(snapshot / "funds.csv", snapshot / "projects_outcome_funds.csv")
+    client.force_login(curator)
+    response = client.post(IMPORT, {"snapshot": zip_upload(snapshot)})
+    assert response.status_code == 302
+    in_request = False
+    run_queued_jobs()
+    page = client.get(response["Location"]).content.decode()
+    assert "nothing can be imported" in page
+    assert "<code>projects_outcome_funds.csv:" in page
+
+
+def test_a_running_job_shows_its_progress_and_reloads_itself(
+    client, curator, django_assert_num_queries
+):
+    job = ImportJob.objects.create(
+        run_by="admin: curt",
+        filename="big.zip",
+        token="0" * 32,
+        status=ImportJob.Status.RUNNING,
+        stage="read projects_results.csv: 4000 rows",
+        files_done=12,
+        files_total=30,
+        rows_done=123456,
+    )
+    client.force_login(curator)
+    with django_assert_num_queries(5):
+        response = client.get(_job_url(job))
+    page = response.content.decode()
+    assert "Running: 12 of 30 files read, 123456 rows (read projects_results.csv" in page
+    assert '<meta http-equiv="refresh" content="2">' in page
+
+
+def test_a_crashed_job_is_failed_and_says_why(client, curator, media, monkeypatch):
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(jobs, "import_snapshot", crash)
+    token = jobs.store_upload([b"PK"])
+    job = jobs.enqueue_import(
+        token=token, filename="x.zip", run_by="admin: curt", dry_run=True, partial=False
+    )
+    run_queued_jobs()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and "disk on fire" in job.failure
+    client.force_login(curator)
+    page = client.get(_job_url(job)).content.decode()
+    assert "The job failed; nothing was imported." in page and "disk on fire" in page
+    assert not list(media.rglob("*.zip"))
+
+
+def test_only_importers_may_enqueue_or_see_jobs(client, editor, media, snapshot):
+    job = ImportJob.objects.create(run_by="admin: curt", filename="x.zip", token="0" * 32)
+    client.force_login(editor)
+    assert client.post(IMPORT, {"snapshot": zip_upload(snapshot)}).status_code == 403
+    assert client.get(_job_url(job)).status_code == 403
+    assert client.post(IMPORT, {"token": job.token}).status_code == 403
+    assert ImportJob.objects.count() == 1 and not DBTaskResult.objects.exists()
+
+
+def test_a_confirmation_needs_a_checked_upload(client, curator, media):
+    client.force_login(curator)
+    token = jobs.store_upload([b"PK"])  # stored, but never checked by a dry run
+    response = client.post(IMPORT, {"token": token}, follow=True)
+    assert "That upload has expired" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert client.get(f"{IMPORT}999999/").status_code == 404
+
+
+def test_long_lists_are_kept_up_to_a_limit_with_their_whole_count():
+    from cases.indigo.reading import Problem
+    from golab.indigo import ImportResult
+
+    result = ImportResult(
+        source="x", errors=[Problem("projects.csv", n, "Stage", "bad") for n in range(2, 2002)]
+    )
+    stored = jobs.StoredResult.load(jobs.StoredResult.dump(result))
+    assert stored.error_count == 2000 and len(stored.errors) == jobs.MAX_LISTED["errors"]
+    assert stored.errors[0] == "projects.csv:2:Stage: bad" and not stored.ok

@@ -21,7 +21,7 @@ for p in $(PYTHON_CANDIDATES); do \
 done; exit 1
 endef
 
-.PHONY: help run install install-test migrate load-data test test-fast lint format chromium bench clean
+.PHONY: help run install install-test migrate load-data test test-fast lint format chromium bench bench-scale clean
 
 help:
 	@echo "make run    install into .venv, migrate, load the bundled INDIGO snapshot, serve http://$(HOST):$(PORT) with the import worker"
@@ -29,6 +29,7 @@ help:
 	@echo "make test-fast  the suite without the browser and slow tests, for quick loops"
 	@echo "make lint   ruff check and format check, bandit, mypy"
 	@echo "make bench  print the import benchmark figures"
+	@echo "make bench-scale  the app under gunicorn beside Datasette at 100,000 projects (long)"
 
 $(PY):
 	@py=$$($(find_python)) || { \
@@ -99,6 +100,12 @@ bench: install
 	$(PY) bench/import_indigo.py
 	$(PY) bench/pages.py
 	$(PY) bench/downloads.py
+
+# The app at scale beside Datasette (README, "Benchmarks at scale"); BENCH_ARGS e.g.
+# "--projects 10000 --documents 20000 --duration 5". Uses wrk when installed.
+bench-scale: install
+	$(PIP) install -e '.[bench]'
+	$(PY) bench/scale.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/staticfiles

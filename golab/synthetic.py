@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.color import no_style
@@ -174,7 +175,7 @@ class BulkWriter:
                     )
                 )
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
+        columns = ", ".join(quote(f.column or f.attname) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608  # nosec B608
         with connection.cursor() as cursor:
@@ -326,9 +327,9 @@ class Generator:
         rows: dict[type, list] = {m: [] for m in ROW_MODELS}
         texts: dict[int, list[str]] = {}
         results_of: set[int] = set()  # id() of the projects with a result
-        for project, (country, currency, rate) in zip(projects, plans, strict=True):
+        for project, (country, currency, usd_rate) in zip(projects, plans, strict=True):
             texts[id(project)] = []
-            self._rows(project, country, currency, rate, rows, texts[id(project)], results_of)
+            self._rows(project, country, currency, usd_rate, rows, texts[id(project)], results_of)
         # Derived columns as cases.services.refresh_derived_fields computes them, set before
         # the insert so that the full-text index is written once.
         for project in projects:
@@ -364,7 +365,7 @@ class Generator:
                 DeliveryLocation(project=project, position=position, country=place)
             )
         # 3-10 roles: at least one outcome payer, investor and service provider.
-        roles = [OutcomePaymentCommitment, Investment, ServiceProvision]
+        roles: list[type[Any]] = [OutcomePaymentCommitment, Investment, ServiceProvision]
         roles += rng.choices(
             [OutcomePaymentCommitment, Investment, ServiceProvision, IntermediaryService],
             weights=[3, 3, 3, 1],
@@ -372,6 +373,10 @@ class Generator:
         )
         positions: Counter[type] = Counter()
         payers = []
+        # What refresh_derived_fields puts into search_text, in its order: the metrics'
+        # definitions, then the parties' names role by role (ROLES, then their tables).
+        definitions: list[str] = []
+        named: dict[type, list[str]] = {model: [] for model in PARTY_ORDER}
         for model in roles:
             organisation = self._organisation()
             row = model(
@@ -389,13 +394,12 @@ class Generator:
             elif model is OutcomePaymentCommitment:
                 payers.append(organisation)
             rows[model].append(row)
-            if organisation.status == PublicationStatus.PUBLISHED:
-                texts.append(organisation.name)
+            named[model].append(organisation.name)
         # 2-8 outcome metrics, each priced, most with a result, some paid.
         for position in range(rng.randint(2, 8)):
             local = f"M{position + 1}"
             definition = self.text(rng.randint(8, 20))
-            texts.append(definition)
+            definitions.append(definition)
             rows[OutcomeMetric].append(
                 OutcomeMetric(
                     project=project,
@@ -442,8 +446,8 @@ class Generator:
                         project=project,
                         position=positions[OutcomePayment],
                         outcome_metric_ref=local,
-                        payer=rng.choice(payers),
-                        payer_ref=payers[0].indigo_id,
+                        payer=(payer := rng.choice(payers)),
+                        payer_ref=payer.indigo_id,
                         payment_type=rng.choice(PaymentType.values),
                         currency=currency,
                         amount=amount,
@@ -451,6 +455,10 @@ class Generator:
                     )
                 )
                 positions[OutcomePayment] += 1
+                named[OutcomePayment].append(payer.name)
+        texts += definitions
+        for model in PARTY_ORDER:
+            texts += named[model]
 
     def _documents(self, start: int, count: int, project_ids, sectors_of) -> None:
         rng = self.rng
@@ -526,6 +534,14 @@ class Generator:
         self.totals.documents += len(documents)
 
 
+# The tables naming parties, in the order of cases.roles.ROLES and their sources.
+PARTY_ORDER = [
+    OutcomePaymentCommitment,
+    OutcomePayment,
+    Investment,
+    ServiceProvision,
+    IntermediaryService,
+]
 ROW_MODELS = [
     DeliveryLocation,
     OutcomePaymentCommitment,

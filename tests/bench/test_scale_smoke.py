@@ -1,0 +1,64 @@
+"""bench/scale.py keeps working: a small data set, every group of pages loaded briefly at 1
+and 8 connections through the script's own measuring function (its Python client, against
+Django's live server instead of gunicorn: wrk and gunicorn are the full run's business), the
+queries counted, and the table printed with a row per group and no failed request."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import pytest
+
+from cases.models import Project
+from golab.settings import BASE_DIR
+from golab.synthetic import generate
+
+BENCH = BASE_DIR / "bench"
+
+
+@pytest.fixture(scope="module")
+def scale():
+    sys.path.insert(0, str(BENCH))  # the trivial view's URLconf, scale_urls
+    yield importlib.import_module("scale")
+    sys.path.remove(str(BENCH))
+
+
+@pytest.mark.slow
+def test_scale_benchmark_prints_every_row_without_a_failed_request(
+    scale, live_server, settings, capsys
+):
+    settings.ROOT_URLCONF = "scale_urls"
+    settings.API_RATE_LIMIT = "100000000/minute"
+    totals = generate(projects=1000, documents=1000, seed=3)
+    assert (totals.projects, totals.documents) == (1000, 1000)
+    assert Project.objects.published().count() == 1000
+
+    groups = scale.page_groups(3, "golab")
+    seeded = {group.name: group.paths for group in groups}
+    assert len(set(seeded["/cases/ seeded filters"])) >= 50
+    assert len(set(seeded["/evidence/?q= seeded"])) >= 50
+    assert len(set(seeded["case pages"])) == 50
+    assert any("&q=" in p or "?q=" in p for p in seeded["/cases/ seeded filters"])
+    assert all("_facet=policy_sector" in p for p in seeded["Datasette facet page"])
+
+    # Keep it cheap: two URLs a group, a fraction of a second of load each.
+    app_groups = [g for g in groups if g.server == "app"]
+    for group in app_groups:
+        group.paths = group.paths[:2]
+    queries = scale.count_queries(app_groups, sample=1)
+    rows = scale.measure(app_groups, {"app": live_server.url}, duration=0.1)
+    for row in rows:
+        row.queries = queries[row.group.name]
+    print(scale.table(rows))
+
+    printed = capsys.readouterr().out
+    for group in app_groups:
+        assert group.name[:32] in printed
+    assert len(rows) == len(app_groups) == 8
+    for row in rows:
+        assert set(row.loads) == {1, 8}
+        assert all(load.requests >= 1 for load in row.loads.values()), row.group.name
+        assert all(load.failures == 0 for load in row.loads.values()), row.group.name
+    assert queries["trivial view /bench/trivial/"] == 0
+    assert all(count > 0 for name, count in queries.items() if not name.startswith("trivial"))

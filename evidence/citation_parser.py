@@ -92,6 +92,13 @@ def _clean_url(raw: str) -> str:
     return url
 
 
+# Django's storage adds "_" and 7 random letters and digits to a name already taken
+# ("_gCHRwYY"); a capitalised or lower-case word ("_Project", "_summary") is not one.
+_STORAGE_SUFFIX = re.compile(
+    r"_(?=[A-Za-z0-9]{7}\.)(?![A-Z][a-z]{6}\.)(?=[a-z0-9]*[A-Z0-9])[A-Za-z0-9]{7}(\.[a-z0-9]+)$"
+)
+
+
 def normalise_url(url: str) -> str:
     """A URL for matching: no scheme, no ``www.``, lower-case host, no trailing slash, no
     fragment, no tracking parameters; a Google redirect is unwrapped."""
@@ -112,6 +119,10 @@ def normalise_url(url: str) -> str:
     if host.endswith(":80") or host.endswith(":443"):
         host = host.rsplit(":", 1)[0]
     path = unquote(parts.path).rstrip("/")
+    if host == "golab.bsg.ox.ac.uk" and path.startswith("/documents/"):
+        # GO Lab's site stores an upload under a new name when the name is taken
+        # ("report_gCHRwYY.pdf"): the same file under both names is one address.
+        path = _STORAGE_SUFFIX.sub(r"\1", path)
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)

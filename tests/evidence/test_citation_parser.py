@@ -1534,6 +1534,28 @@ def test_authors_from_the_notes_column():
             "tnlcommunityfund.org.uk/media/CBO_grant_awards.xls",
         ),
         ("https://вэб.рф/ustojchivoe-razvitie/", "xn--90ab5f.xn--p1ai/ustojchivoe-razvitie"),
+        # GO Lab's uploads: the same file stored again under a suffixed name is one address,
+        # a name ending in a word is not touched.
+        (
+            "https://golab.bsg.ox.ac.uk/documents/Fair_Chance_Fund_final_report_gCHRwYY.pdf",
+            "golab.bsg.ox.ac.uk/documents/Fair_Chance_Fund_final_report.pdf",
+        ),
+        (
+            "https://golab.bsg.ox.ac.uk/documents/Newpin-Evaluation-Final-Report_8mrWuf2.pdf",
+            "golab.bsg.ox.ac.uk/documents/Newpin-Evaluation-Final-Report.pdf",
+        ),
+        (
+            "https://golab.bsg.ox.ac.uk/documents/Lisbon_SIB_Executive_Summary.pdf",
+            "golab.bsg.ox.ac.uk/documents/Lisbon_SIB_Executive_Summary.pdf",
+        ),
+        (
+            "https://golab.bsg.ox.ac.uk/documents/London_Homelessness_SIB_exec_summary.pdf",
+            "golab.bsg.ox.ac.uk/documents/London_Homelessness_SIB_exec_summary.pdf",
+        ),
+        (
+            "https://example.org/documents/report_gCHRwYY.pdf",
+            "example.org/documents/report_gCHRwYY.pdf",
+        ),
         ("", ""),
     ],
 )

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Project
+from cases.models import FundDocument, Project
 from common.models import PublicationStatus
 from evidence.interchange import CITATION_FILES
 from evidence.models import (
@@ -73,6 +73,12 @@ def test_fair_chance_fund_final_report_is_one_work_linked_to_every_project_citin
         DocumentProject.objects.filter(document=report).values_list("project__indigo_id", flat=True)
     )
     assert linked == projects
+    # The fund's copy of the report (INDIGO-FUND-0005, stored under a suffixed file name) is
+    # the same work.
+    (fund_copy,) = FundDocument.objects.filter(fund__indigo_id="INDIGO-FUND-0005").filter(
+        title="Final report on Fair Chance Fund"
+    )
+    assert fund_copy.citation.document_id == report.pk
     # Each citation keeps its own locator and the string exactly as written.
     source = ProjectSource.objects.get(project__indigo_id="INDIGO-POJ-0131", local_id="source1")
     assert source.locator == "page 16"

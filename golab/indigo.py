@@ -10,9 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -60,6 +63,41 @@ class ImportProgress:
 
 
 Tracker = Callable[[ImportProgress], None]
+
+
+class _Texts(dict[str, Any]):
+    """A snapshot's texts by file name, each read from the folder or the .zip when asked for,
+    so that only the file being parsed is in memory, never the whole snapshot."""
+
+    def __getitem__(self, name: str) -> str:
+        value = super().__getitem__(name)
+        return value() if callable(value) else value
+
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return self[name] if name in self else default  # noqa: SIM401 - this is get
+
+
+class StreamedSnapshot(Snapshot):
+    """A ``Snapshot`` that checks each file once when opened (size, UTF-8) and reads it again
+    when parsed, instead of keeping every text: a 50 MB snapshot is 50 MB or more of text."""
+
+    def _load(self) -> None:
+        self.texts = _Texts()
+        super()._load()
+
+    def _decode(self, name: str, data: bytes) -> None:
+        before = len(self.problems)
+        super()._decode(name, data)  # the check; its text is dropped below
+        if len(self.problems) == before:
+            self.texts[name] = lambda: self._read(name)  # type: ignore[assignment]
+
+    def _read(self, name: str) -> str:
+        if self.path.is_dir():
+            return (self.path / name).read_bytes().decode("utf-8-sig")
+        with zipfile.ZipFile(self.path) as archive:
+            # The last member of that name, as the first reading kept.
+            member = [i for i in archive.infolist() if Path(i.filename).name == name][-1]
+            return archive.read(member).decode("utf-8-sig")
 
 
 @dataclass
@@ -137,7 +175,7 @@ def import_snapshot(
 
     started = time.monotonic()
     started_at = timezone.now()
-    snapshot = Snapshot(path)
+    snapshot = StreamedSnapshot(path)
     result = ImportResult(source=str(path), dry_run=dry_run, partial=partial)
     report = Report(errors=list(snapshot.problems))
     if not report.errors and not partial:
@@ -159,13 +197,21 @@ def import_snapshot(
     present = {table.file for table in ALL_TABLES if table.file in snapshot.texts}
     state.files_total = len(present)
 
+    files = sorted(snapshot.texts)
+    skipped = skipped_files(snapshot)  # before the texts go: it compares copies
     parsed: dict[str, ParsedTable] = {}
+    slimmed: set[str] = set()
     for table in ALL_TABLES:
         parsed[table.file] = parse_table(snapshot, table, report)
         if table.file in snapshot.texts:
+            # Memory: the file's text is read; its rows are all that is needed now.
+            snapshot.texts[table.file] = ""
             state.files_done += 1
             state.rows_done += len(parsed[table.file].rows)
             say(f"read {table.file}: {len(parsed[table.file].rows)} rows")
+        if report.errors:
+            # The import will be refused: keep of the rows only what the checks still read.
+            _slim(parsed, slimmed)
     say("checking references")
     report.errors.extend(p for p in snapshot.problems if p not in report.errors)
     stored = _stored_ids(partial)
@@ -176,7 +222,7 @@ def import_snapshot(
     }
     for table in ALL_TABLES:
         missing_references(parsed[table.file], ids, report)
-    result.skipped_files = skipped_files(snapshot)
+    result.skipped_files = skipped
     for name, reason in result.skipped_files.items():
         report.warnings.append(Problem(name, 0, "-", reason))
     result.unknown_columns = dict(snapshot.unknown_columns)
@@ -207,7 +253,7 @@ def import_snapshot(
                 started_at=started_at,
                 finished_at=timezone.now(),
                 source=str(path),
-                files=sorted(snapshot.texts),
+                files=files,
                 run_by=run_by,
                 summary={**result.summary(), **_works_summary(result.evidence_works)},
                 warnings=[str(w) for w in result.warnings],
@@ -216,6 +262,38 @@ def import_snapshot(
     result.applied = not dry_run and not result.mass_withdrawal
     result.seconds = time.monotonic() - started
     return result
+
+
+def _slim(parsed: dict[str, ParsedTable], slimmed: set[str]) -> None:
+    """Drop what only applying reads (the baseline cells, the values) from rows of an import
+    that has errors, keeping what the owner and reference checks read, so that a big snapshot
+    full of bad rows is checked in bounded memory."""
+    for name, table in parsed.items():
+        if name in slimmed:
+            continue
+        slimmed.add(name)
+        table.rows = [
+            _SlimRow(row.row, row.owner, _refs(row.values), row.position)  # type: ignore[misc]
+            for row in table.rows
+        ]
+
+
+_NOTHING: dict[str, Any] = MappingProxyType({})  # type: ignore[assignment]
+
+
+def _refs(values: dict[str, Any]) -> dict[str, Any]:
+    refs = {k: v for k, v in values.items() if k.endswith("_ref")}
+    return refs or _NOTHING
+
+
+class _SlimRow:
+    """What the checks read of a ``ParsedRow``, in a fraction of its memory."""
+
+    __slots__ = ("row", "owner", "values", "position")
+    cells = _NOTHING
+
+    def __init__(self, row: int, owner: str, values: dict[str, Any], position: int) -> None:
+        self.row, self.owner, self.values, self.position = row, owner, values, position
 
 
 def _works_summary(works: evidence_interchange.WorksReport | None) -> dict[str, dict[str, int]]:

@@ -204,3 +204,14 @@ def test_long_lists_are_kept_up_to_a_limit_with_their_whole_count():
     stored = jobs.StoredResult.load(jobs.StoredResult.dump(result))
     assert stored.error_count == 2000 and len(stored.errors) == jobs.MAX_LISTED["errors"]
     assert stored.errors[0] == "projects.csv:2:Stage: bad" and not stored.ok
+
+
+def test_the_import_page_links_the_recent_jobs(client, curator, django_assert_num_queries):
+    for n in range(12):
+        ImportJob.objects.create(run_by="admin: curt", filename=f"s{n}.zip", token="0" * 32)
+    client.force_login(curator)
+    with django_assert_num_queries(5):
+        page = client.get(IMPORT).content.decode()
+    latest = ImportJob.objects.latest("created_at")
+    assert f'href="{_job_url(latest)}"' in page and page.count(f'href="{IMPORT}') == 10
+    assert "Check (dry run)" in page

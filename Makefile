@@ -100,6 +100,7 @@ bench: install
 	$(PY) bench/import_indigo.py
 	$(PY) bench/pages.py
 	$(PY) bench/downloads.py
+	$(PY) bench/import_memory.py
 
 # The app at scale beside Datasette (README, "Benchmarks at scale"); BENCH_ARGS e.g.
 # "--projects 10000 --documents 20000 --duration 5". Uses wrk when installed.

@@ -57,6 +57,8 @@ class ImportProgress:
     files and rows read so far."""
 
     stage: str = ""
+    # "reading", "checking" or "applying" (in the import's one transaction).
+    phase: str = "reading"
     files_done: int = 0
     files_total: int = 0
     rows_done: int = 0
@@ -212,6 +214,7 @@ def import_snapshot(
         if report.errors:
             # The import will be refused: keep of the rows only what the checks still read.
             _slim(parsed, slimmed)
+    state.phase = "checking"
     say("checking references")
     report.errors.extend(p for p in snapshot.problems if p not in report.errors)
     stored = _stored_ids(partial)
@@ -237,7 +240,8 @@ def import_snapshot(
 
     reason = f"INDIGO import of {Path(path).name}"
     ctx = ApplyContext(counts=result.counts, conflicts=result.conflicts, change_reason=reason)
-    say("applying the changes")
+    state.phase = "applying"
+    say("applying the changes (in one transaction: nothing is seen until it ends)")
     with transaction.atomic():
         published_before = _published_counts()
         result.evidence_works = _apply(parsed, ctx, report, say, present)

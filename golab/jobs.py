@@ -90,13 +90,15 @@ def run_import_job(job_id: int) -> str:
 
     def track(state: ImportProgress) -> None:
         nonlocal last
-        seen.files_done, seen.files_total, seen.rows_done = (
+        new_phase = state.phase != seen.phase
+        seen.phase, seen.files_done, seen.files_total, seen.rows_done = (
+            state.phase,
             state.files_done,
             state.files_total,
             state.rows_done,
         )
         now = time.monotonic()
-        if now - last < PROGRESS_EVERY:
+        if now - last < PROGRESS_EVERY and not new_phase:
             return
         last = now
         # Inside the import's transaction this is seen only when it ends; the reading

@@ -215,3 +215,19 @@ def test_the_import_page_links_the_recent_jobs(client, curator, django_assert_nu
     latest = ImportJob.objects.latest("created_at")
     assert f'href="{_job_url(latest)}"' in page and page.count(f'href="{IMPORT}') == 10
     assert "Check (dry run)" in page
+
+
+def test_an_import_reports_its_phases_and_the_files_and_rows_read(snapshot):
+    seen: list[tuple[str, int, int]] = []
+    result = real_import_snapshot(
+        snapshot,
+        run_by="tests",
+        dry_run=True,
+        track=lambda s: seen.append((s.phase, s.files_done, s.rows_done)),
+    )
+    assert result.ok
+    phases = [phase for phase, _files, _rows in seen]
+    assert list(dict.fromkeys(phases)) == ["reading", "checking", "applying"]
+    files = [f for phase, f, _rows in seen if phase == "reading"]
+    assert files == list(range(1, len(files) + 1)) and len(files) > 20
+    assert seen[-1][2] > 0

@@ -177,7 +177,7 @@ class BulkWriter:
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column or f.attname) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608  # nosec B608
         with connection.cursor() as cursor:
             cursor.executemany(sql, [[get(obj) for get in getters] for obj in objs])
         self.written.add(model)

@@ -197,7 +197,9 @@ def page_groups(seed: int, datasette_db: str | None) -> list[Group]:
     return groups
 
 
-def count_queries(groups: list[Group], sample: int = 5) -> dict[str, float]:
+def count_queries(
+    groups: list[Group], sample: int = 5, progress: Callable[[str], None] = lambda _m: None
+) -> dict[str, float]:
     """Mean SQL queries per page of each app group, over its first ``sample`` URLs."""
     from django.db import connection
     from django.test import Client
@@ -211,6 +213,7 @@ def count_queries(groups: list[Group], sample: int = 5) -> dict[str, float]:
         if group.server != "app":
             continue
         seen = []
+        started = time.perf_counter()
         for path in group.paths[:sample]:
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(path)
@@ -220,6 +223,8 @@ def count_queries(groups: list[Group], sample: int = 5) -> dict[str, float]:
                 raise RuntimeError(f"{path} answered {response.status_code}")
             seen.append(len(captured.captured_queries))
         counts[group.name] = statistics.mean(seen)
+        took = (time.perf_counter() - started) / len(seen)
+        progress(f"queries of {group.name}: {counts[group.name]:.1f} ({took:.2f} s a page)")
     return counts
 
 
@@ -449,7 +454,8 @@ def main() -> None:
         print("note: Datasette serves SQLite files only; its row is left out on PostgreSQL")
     datasette_db = sqlite_file.stem if sqlite_file and datasette else None
     groups = page_groups(args.seed, datasette_db)
-    queries = count_queries(groups)
+    print("counting queries in-process (Django's test client)", flush=True)
+    queries = count_queries(groups, progress=lambda message: print(message, flush=True))
 
     port, processes = free_port(), []
     bases = {"app": f"http://127.0.0.1:{port}"}

@@ -419,6 +419,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10, help="seconds of load per group")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--python-client", action="store_true", help="do not use wrk")
+    parser.add_argument(
+        "--urls", type=int, default=50, help="seeded URLs per group (fewer: a quicker, rougher run)"
+    )
+    parser.add_argument("--sample", type=int, default=5, help="pages per group to count queries")
     args = parser.parse_args()
 
     env = {
@@ -454,8 +458,12 @@ def main() -> None:
         print("note: Datasette serves SQLite files only; its row is left out on PostgreSQL")
     datasette_db = sqlite_file.stem if sqlite_file and datasette else None
     groups = page_groups(args.seed, datasette_db)
+    for group in groups:
+        group.paths = group.paths[: args.urls]
     print("counting queries in-process (Django's test client)", flush=True)
-    queries = count_queries(groups, progress=lambda message: print(message, flush=True))
+    queries = count_queries(
+        groups, args.sample, progress=lambda message: print(message, flush=True)
+    )
 
     port, processes = free_port(), []
     bases = {"app": f"http://127.0.0.1:{port}"}
@@ -495,7 +503,9 @@ def main() -> None:
         backend = "PostgreSQL" if sqlite_file is None else "SQLite"
         print(
             f"{backend}: {args.projects:,} projects, {args.documents:,} documents, seed "
-            f"{args.seed}; gunicorn {args.workers} workers; "
+            f"{args.seed}, {args.urls} URLs a group; "
+            f"queries counted over {args.sample} pages; "
+            f"gunicorn {args.workers} workers; "
             f"{'wrk' if use_wrk else 'Python client'}, "
             f"{args.duration:g} s per group and connection count",
             flush=True,

@@ -325,12 +325,17 @@ def measure(
     for group in groups:
         base = bases[group.server]
         progress(f"warming up {group.name} ({len(group.paths)} URLs)")
+        slow = 0
         for path in group.paths:
-            get(base, path, 300)
+            try:
+                get(base, path, 300)
+            except OSError:  # slower than 5 minutes: counted as failed, not fatal
+                slow += 1
         row = Row(group)
         for count in connections:
             row.loads[count] = load(base, group.paths, count, duration)
             progress(f"  {count} connection(s): {row.loads[count].rate:.1f} req/s")
+        row.loads[connections[0]].failures += slow
         if group.server == "app":
             row.rss_mb = rss()
         rows.append(row)
@@ -522,7 +527,11 @@ def main() -> None:
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(30)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:  # a worker still busy with a slow page
+                process.kill()
+                process.wait(30)
     for row in rows:
         row.queries = queries.get(row.group.name)
     print()

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from cases.models import Project
 from common.models import PublicationStatus
 from golab.indigo import import_snapshot
-from tests.conftest import subset_snapshot
+from tests.conftest import ensure_roles, subset_snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple 9"
@@ -19,6 +19,7 @@ def draft(tmp_path) -> Project:
     assert import_snapshot(subset_snapshot(tmp_path / "s", {"INDIGO-POJ-0153"}), run_by="e2e").ok
     Project.objects.filter(indigo_id="INDIGO-POJ-0153").update(status=PublicationStatus.DRAFT)
     user = User.objects.create_user("curt", "curt@example.org", PASSWORD, is_staff=True)
+    ensure_roles()  # an earlier transactional test's flush may have emptied the groups
     user.groups.add(Group.objects.get(name="Curator"))
     return Project.objects.get(indigo_id="INDIGO-POJ-0153")
 

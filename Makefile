@@ -53,6 +53,7 @@ install-test: $(VENV)/.installed-test
 
 migrate: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 load-data: migrate
 	$(PY) manage.py load_demo_data

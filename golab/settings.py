@@ -118,6 +118,25 @@ DATABASES = {
     "default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'golab.sqlite3'}"),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# One cache shared by every app process on every server (pages, counts, the API's rate limit):
+# a table in the database by default (`manage.py createcachetable`, run with migrate), or
+# Redis with CACHE_URL=redis://host:port/db. common/cache.py keys results on the data version.
+_CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if _CACHE_URL and urlsplit(_CACHE_URL).scheme not in {"redis", "rediss"}:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL; got {_CACHE_URL!r}")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "golab_cache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20_000, minimum=100)},
+        }
+    )
+}
+# GOLAB_CACHE=0 turns the result and page cache off (the benchmarks measure cold pages so).
+RESULT_CACHE = env_bool("GOLAB_CACHE", True)
 # Background jobs (admin imports): a queue in the database, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -1,0 +1,160 @@
+"""A result cache shared by every app process, keyed on the data version.
+
+Every cached value (a page, a count) is stored under ``(namespace, data version, sha256 of
+key)``. The data version is one entry of the shared cache (Django's DatabaseCache by default,
+so all processes on all servers see the same one): ``bump()`` replaces it, and at once every
+value cached before is stale everywhere, without finding or deleting anything. Old entries are
+never read again and go when the cache culls them.
+
+The version is read at most once per request (memoised for the request, never across
+requests: another process may bump it at any time). Outside a request it is read every time.
+
+Bumps inside a transaction: the DatabaseCache writes the new version in the same transaction
+as the change, so other processes see both at once when it commits. Many saves in one
+transaction (an import) bump once, unless something was read from the cache in between (then
+the next change needs a new version again). With a cache outside the database (Redis), the
+version is bumped again when the transaction commits, so a page another process cached from
+the old data during the transaction is not served after it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.backends.db import DatabaseCache
+from django.core.signals import request_finished, request_started
+from django.db import DEFAULT_DB_ALIAS, transaction
+
+VERSION_KEY = "golab:data-version"
+_MISSING = object()
+
+# The version as read in this request (a one-item list, so that bump() can update it); None
+# outside a request.
+_request_memo: ContextVar[list[str] | None] = ContextVar("golab_data_version", default=None)
+
+
+class _State(threading.local):
+    # The on_commit marker of this thread's last bump inside a transaction; while that marker is
+    # still queued (its transaction and savepoint still open) and nothing was read from the
+    # cache since, a further bump would change nothing anyone could see.
+    pending: Callable[[], None] | None = None
+    # Depth of deferred() blocks and whether a bump was asked for inside them.
+    deferred: int = 0
+    wanted: bool = False
+
+
+_state = _State()
+
+
+def enabled() -> bool:
+    """Whether results are cached (``settings.RESULT_CACHE``; ``GOLAB_CACHE=0`` turns it off)."""
+    return bool(getattr(settings, "RESULT_CACHE", True))
+
+
+def _new_version() -> str:
+    return str(time.time_ns())
+
+
+def data_version() -> str:
+    """The current data version, created when missing (an evicted key only means every cached
+    entry misses once)."""
+    _state.pending = None  # something may now be cached under this version
+    memo = _request_memo.get()
+    if memo:
+        return memo[0]
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, _new_version(), timeout=None)
+        version = cache.get(VERSION_KEY) or _new_version()
+    if memo is not None:
+        memo.append(version)
+    return str(version)
+
+
+def _set_version() -> None:
+    version = _new_version()
+    cache.set(VERSION_KEY, version, timeout=None)
+    memo = _request_memo.get()
+    if memo is not None:
+        memo[:] = [version]
+
+
+def _cache_in_transaction() -> bool:
+    """Whether cache writes join the default database's transaction."""
+    return isinstance(cache, DatabaseCache)
+
+
+def bump() -> None:
+    """A new data version: everything cached so far is stale at once, in every process."""
+    if _state.deferred:
+        _state.wanted = True
+        return
+    connection = transaction.get_connection(DEFAULT_DB_ALIAS)
+    if not connection.in_atomic_block:
+        _set_version()
+        return
+    marker = _state.pending
+    if marker is not None and any(entry[1] is marker for entry in connection.run_on_commit):
+        return  # already bumped in this transaction, and nothing cached since
+
+    def after_commit() -> None:
+        if _state.pending is after_commit:
+            _state.pending = None
+        if not _cache_in_transaction():
+            _set_version()
+
+    _set_version()
+    transaction.on_commit(after_commit)
+    _state.pending = after_commit
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Within this block bump() only notes that it was called; one bump follows at the end.
+    For bulk writes (imports) whose every save would otherwise bump."""
+    _state.deferred += 1
+    try:
+        yield
+    finally:
+        _state.deferred -= 1
+        if not _state.deferred and _state.wanted:
+            _state.wanted = False
+            bump()
+
+
+def cache_key(namespace: str, key: str) -> str:
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return f"golab:{namespace}:{data_version()}:{digest}"
+
+
+def cached[T](namespace: str, key: str, compute: Callable[[], T], timeout: int | None = 3600) -> T:
+    """The value cached for ``key`` under the current data version, or ``compute()``'s, stored."""
+    if not enabled():
+        return compute()
+    full_key = cache_key(namespace, key)
+    value: Any = cache.get(full_key, _MISSING)
+    if value is not _MISSING:
+        return value
+    value = compute()
+    cache.set(full_key, value, timeout=timeout)
+    return value
+
+
+def _start_request(**kwargs: Any) -> None:
+    _request_memo.set([])
+
+
+def _finish_request(**kwargs: Any) -> None:
+    _request_memo.set(None)
+
+
+request_started.connect(_start_request, dispatch_uid="golab-cache-request-started")
+request_finished.connect(_finish_request, dispatch_uid="golab-cache-request-finished")

@@ -1,0 +1,128 @@
+"""common.cache: results keyed on a data version shared through the database cache."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+
+from common import cache as result_cache
+
+pytestmark = pytest.mark.django_db
+
+
+def counter():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"n": len(calls)}
+
+    return calls, compute
+
+
+def test_second_call_is_served_from_the_cache():
+    calls, compute = counter()
+    assert result_cache.cached("t", "a", compute) == {"n": 1}
+    assert result_cache.cached("t", "a", compute) == {"n": 1}
+    assert len(calls) == 1
+    assert result_cache.cached("t", "b", compute) == {"n": 2}
+    assert result_cache.cached("u", "a", compute) == {"n": 3}
+
+
+def test_none_is_cached_too():
+    calls = []
+
+    def compute():
+        calls.append(1)
+
+    result_cache.cached("t", "none", compute)
+    result_cache.cached("t", "none", compute)
+    assert len(calls) == 1
+
+
+def test_bump_makes_everything_stale():
+    calls, compute = counter()
+    result_cache.cached("t", "a", compute)
+    before = result_cache.data_version()
+    result_cache.bump()
+    assert result_cache.data_version() != before
+    assert result_cache.cached("t", "a", compute) == {"n": 2}
+
+
+def test_version_is_created_when_evicted():
+    version = result_cache.data_version()
+    cache.delete(result_cache.VERSION_KEY)
+    assert result_cache.data_version() != version
+    assert cache.get(result_cache.VERSION_KEY) == result_cache.data_version()
+
+
+def test_disabled_cache_always_computes(settings):
+    settings.RESULT_CACHE = False
+    assert not result_cache.enabled()
+    calls, compute = counter()
+    result_cache.cached("t", "a", compute)
+    result_cache.cached("t", "a", compute)
+    assert len(calls) == 2
+
+
+def test_bumps_in_one_transaction_write_once(django_assert_num_queries):
+    with transaction.atomic():
+        result_cache.bump()
+        version = cache.get(result_cache.VERSION_KEY)
+        # No cache write: the version set by the first bump is still the one to use.
+        with django_assert_num_queries(0):
+            result_cache.bump()
+            result_cache.bump()
+        assert cache.get(result_cache.VERSION_KEY) == version
+
+
+def test_a_read_between_bumps_needs_a_new_version():
+    calls, compute = counter()
+    with transaction.atomic():
+        result_cache.bump()
+        result_cache.cached("t", "a", compute)
+        result_cache.bump()
+        assert result_cache.cached("t", "a", compute) == {"n": 2}
+
+
+def test_a_rolled_back_bump_does_not_hide_the_next():
+    with transaction.atomic():
+        version = result_cache.data_version()
+        try:
+            with transaction.atomic():
+                result_cache.bump()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        assert cache.get(result_cache.VERSION_KEY) == version  # the savepoint took it back
+        result_cache.bump()
+        assert cache.get(result_cache.VERSION_KEY) != version
+
+
+def test_deferred_bumps_once_at_the_end():
+    version = result_cache.data_version()
+    with result_cache.deferred():
+        result_cache.bump()
+        result_cache.bump()
+        assert cache.get(result_cache.VERSION_KEY) == version
+    assert cache.get(result_cache.VERSION_KEY) != version
+
+
+def test_version_is_read_once_per_request(client, django_assert_num_queries):
+    from django.core.signals import request_finished, request_started
+
+    request_started.send(sender=None)
+    try:
+        result_cache.data_version()
+        with django_assert_num_queries(0):
+            result_cache.data_version()
+        result_cache.bump()
+        with django_assert_num_queries(0):
+            version = result_cache.data_version()
+        assert version == cache.get(result_cache.VERSION_KEY)
+    finally:
+        request_finished.send(sender=None)
+    # Outside a request, every call reads the shared version (another process may bump it).
+    with django_assert_num_queries(1):
+        result_cache.data_version()

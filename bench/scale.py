@@ -19,65 +19,58 @@ workers' peak RSS after the group, and the req/s at 8 connections as a ratio of 
 and of the trivial view's.
 """
 
-# ruff: noqa: S603, S607 - starts our own servers and wrk with fixed arguments
+# ruff: noqa: S603, S607 - starts our own servers with fixed arguments
 from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
-import json
 import os
 import random
 import shutil
-import socket
 import statistics
-import subprocess  # nosec B404 - starts our own servers and wrk, with fixed arguments
+import subprocess  # nosec B404 - starts our own servers, with fixed arguments
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-PYTHON = sys.executable
+from serving import (
+    PYTHON,
+    ROOT,
+    Load,
+    app_environment,
+    free_port,
+    get,
+    have_wrk,
+    is_postgres,
+    manage,
+    project_count,
+    python_load,
+    start_django,
+    start_gunicorn,
+    stop,
+    wait_for,
+    workers_peak_rss,
+    workers_rss,
+    wrk_load,
+)
+
 CONNECTIONS = (1, 8)
-WRK_SCRIPT = """
-local paths = {}
-for line in io.lines(os.getenv("SCALE_PATHS")) do paths[#paths + 1] = line end
-local i = math.random(#paths)
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('RESULT {"p50": %f, "p99": %f, "requests": %d, "seconds": %f, ' ..
-    '"failures": %d}\\n', latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.status + e.timeout))
-end
-"""
 
 
 @dataclass
 class Group:
-    """Pages measured together: their seeded URLs, and where they are served."""
+    """Pages measured together: their seeded URLs, and where they are served: "cold" (the app
+    with its cache of pages and counts off, GOLAB_CACHE=0), "app" (the cache on), "export"
+    (a cold app of its own, so its workers' peak RSS is the export's) or "datasette"."""
 
     name: str
     paths: list[str]
-    server: str = "app"  # or "datasette"
-
-
-@dataclass
-class Load:
-    p50: float  # ms
-    p99: float  # ms
-    rate: float  # requests per second
-    requests: int
-    failures: int
+    server: str = "app"
+    key: str = ""  # what the targets look the row up by
 
 
 @dataclass
@@ -95,26 +88,16 @@ def dataset_path(projects: int, documents: int, seed: int) -> Path:
     return ROOT / "var" / "bench" / f"scale-{projects}p-{documents}d-seed{seed}.sqlite3"
 
 
-def manage(args: Sequence[str], env: dict[str, str]) -> None:
-    subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True)  # nosec B603
-
-
 def ensure_dataset(env: dict[str, str], projects: int, documents: int, seed: int) -> str:
     """The database URL of the data set, built first when needed."""
     url = env.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        env = {**env, "DATABASE_URL": url}
+    if is_postgres(url):
         manage(["migrate", "--verbosity", "0"], env)
-        found = subprocess.run(  # nosec B603
-            [PYTHON, "-c", "import django; django.setup(); from cases.models import Project; "
-             "print(Project.objects.count())"],
-            env={**env, "DJANGO_SETTINGS_MODULE": "golab.settings"}, cwd=ROOT, check=True,
-            capture_output=True, text=True,
-        ).stdout.strip()  # fmt: skip
-        if found == "0":
+        found = project_count(env)
+        if found == 0:
             manage(["generate_synthetic", f"--projects={projects}",
                     f"--documents={documents}", f"--seed={seed}"], env)  # fmt: skip
-        elif found != str(projects):
+        elif found != projects:
             sys.exit(f"{url} holds {found} projects, not {projects}: give an empty database")
         return url
     path = dataset_path(projects, documents, seed)
@@ -183,17 +166,30 @@ def page_groups(seed: int, datasette_db: str | None) -> list[Group]:
             f"&stage={stage}&launch_year__gte={year}&{facets}"
         )
     groups = [
-        Group("trivial view /bench/trivial/", ["/bench/trivial/"]),
-        Group("/cases/ seeded filters", cases),
-        Group("/cases/ (Datasette's filters)", app_faceted),
-        Group("/evidence/?q= seeded", searches[:50]),
-        Group("case pages", [f"/cases/{i}/" for i in rng.sample(ids, min(50, len(ids)))]),
-        Group("/insights/", ["/insights/"]),
-        Group("/api/v1/cases/", ["/api/v1/cases/"]),
-        Group("/cases/export.csv (every row)", ["/cases/export.csv"]),
+        Group("trivial view /bench/trivial/", ["/bench/trivial/"], "app", "trivial"),
+        Group("/cases/ seeded filters", cases, "cold", "cases"),
+        Group("/cases/ (Datasette's filters)", app_faceted, "cold", "cases-datasette"),
+        Group("/evidence/?q= seeded", searches[:50], "cold", "evidence"),
+        Group(
+            "case pages",
+            [f"/cases/{i}/" for i in rng.sample(ids, min(50, len(ids)))],
+            "cold",
+            "case",
+        ),  # fmt: skip
+        Group("/cases/ unfiltered (cached)", ["/cases/"], "app", "cases-unfiltered"),
+        Group("home / (cached)", ["/"], "app", "home"),
+        Group(
+            "policy-area pages (cached)",
+            [f"/policy-areas/{a}/" for a in PolicySector.values],
+            "app",
+            "policy-area",
+        ),  # fmt: skip
+        Group("/insights/ (cached)", ["/insights/"], "app", "insights"),
+        Group("/api/v1/cases/", ["/api/v1/cases/"], "cold", "api"),
+        Group("/cases/export.csv (every row)", ["/cases/export.csv"], "export", "export"),
     ]
     if datasette_db:
-        groups.append(Group("Datasette facet page", datasette, server="datasette"))
+        groups.append(Group("Datasette facet page", datasette, "datasette", "datasette"))
     return groups
 
 
@@ -202,6 +198,7 @@ def count_queries(
 ) -> dict[str, float]:
     """Mean SQL queries per page of each app group, over its first ``sample`` URLs."""
     from django.db import connection
+    from django.http import StreamingHttpResponse
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
@@ -210,7 +207,7 @@ def count_queries(
     client = Client()
     counts = {}
     for group in groups:
-        if group.server != "app":
+        if group.server == "datasette":
             continue
         seen = []
         started = time.perf_counter()
@@ -218,7 +215,7 @@ def count_queries(
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(path)
                 if response.streaming:  # the queries run as the body is read
-                    b"".join(response.streaming_content)
+                    b"".join(cast(StreamingHttpResponse, response).streaming_content)  # type: ignore[arg-type]
             if response.status_code != 200:
                 raise RuntimeError(f"{path} answered {response.status_code}")
             seen.append(len(captured.captured_queries))
@@ -231,84 +228,6 @@ def count_queries(
 # -- load --------------------------------------------------------------------------------------
 
 
-def get(base: str, path: str, timeout: float) -> int:
-    host, port = base.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
-
-
-def python_load(base: str, paths: Sequence[str], connections: int, duration: float,
-                timeout: float = 120.0) -> Load:  # fmt: skip
-    """The fallback load generator: ``connections`` threads, each requesting the paths in
-    turn (from its own offset) until ``duration`` has passed (at least one request each)."""
-    times: list[float] = []
-    failures = [0]
-    lock = threading.Lock()
-    stop = time.perf_counter() + duration
-
-    def worker(offset: int) -> None:
-        i = offset
-        while True:
-            started = time.perf_counter()
-            try:
-                ok = get(base, paths[i % len(paths)], timeout) == 200
-            except OSError:
-                ok = False
-            elapsed = time.perf_counter() - started
-            with lock:
-                times.append(elapsed)
-                failures[0] += not ok
-            i += 1
-            if time.perf_counter() >= stop:
-                return
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(n * 7,)) for n in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    ordered = sorted(times)
-    return Load(
-        p50=statistics.median(ordered) * 1000,
-        p99=ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
-        rate=len(ordered) / wall,
-        requests=len(ordered),
-        failures=failures[0],
-    )
-
-
-def wrk_load(base: str, paths: Sequence[str], connections: int, duration: float,
-             timeout: float = 120.0) -> Load:  # fmt: skip
-    with tempfile.TemporaryDirectory() as folder:
-        script, listing = Path(folder) / "paths.lua", Path(folder) / "paths.txt"
-        script.write_text(WRK_SCRIPT)
-        listing.write_text("\n".join(paths) + "\n")
-        out = subprocess.run(  # nosec B603, B607
-            ["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{max(1, round(duration))}s",
-             f"--timeout={int(timeout)}s", "-s", str(script), base],
-            env={**os.environ, "SCALE_PATHS": str(listing)}, capture_output=True, text=True,
-            check=True,
-        ).stdout  # fmt: skip
-    result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
-    if result["requests"] == 0:  # a page slower than the whole run: measure it once
-        return python_load(base, paths, connections, 0, timeout)
-    return Load(
-        p50=result["p50"],
-        p99=result["p99"],
-        rate=result["requests"] / result["seconds"],
-        requests=result["requests"],
-        failures=result["failures"],
-    )
-
-
 def measure(
     groups: list[Group],
     bases: dict[str, str],
@@ -316,7 +235,7 @@ def measure(
     duration: float,
     connections: Sequence[int] = CONNECTIONS,
     use_wrk: bool = False,
-    rss: Callable[[], float | None] = lambda: None,
+    rss: Callable[[str], float | None] = lambda _server: None,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> list[Row]:
     """Warm each group up (every URL once), then load it at each connection count."""
@@ -336,59 +255,25 @@ def measure(
             row.loads[count] = load(base, group.paths, count, duration)
             progress(f"  {count} connection(s): {row.loads[count].rate:.1f} req/s")
         row.loads[connections[0]].failures += slow
-        if group.server == "app":
-            row.rss_mb = rss()
+        if group.server != "datasette":
+            row.rss_mb = rss(group.server)
         rows.append(row)
     return rows
-
-
-# -- servers -----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(base: str, path: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"server on {base} exited with {process.returncode}")
-        try:
-            if get(base, path, 5) < 500:
-                return
-        except OSError:
-            time.sleep(0.3)
-    sys.exit(f"server on {base} did not answer {path} in {seconds} s")
-
-
-def workers_peak_rss(master: int) -> float | None:
-    """The largest peak resident set (VmHWM) of the gunicorn master's workers, in MB."""
-    peaks = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-        if fields.get("PPid", "").strip() == str(master) and "VmHWM" in fields:
-            peaks.append(int(fields["VmHWM"].split()[0]) / 1024)
-    return max(peaks, default=None)
 
 
 # -- the table ---------------------------------------------------------------------------------
 
 
-def table(rows: list[Row], connections: Sequence[int] = CONNECTIONS) -> str:
-    def rate_of(name_start: str) -> float | None:
-        for row in rows:
-            if row.group.name.startswith(name_start):
-                return row.loads[connections[-1]].rate
-        return None
+def row_of(rows: list[Row], key: str) -> Row | None:
+    return next((row for row in rows if row.group.key == key), None)
 
-    datasette, trivial = rate_of("Datasette"), rate_of("trivial view")
+
+def table(rows: list[Row], connections: Sequence[int] = CONNECTIONS) -> str:
+    def rate_of(key: str) -> float | None:
+        row = row_of(rows, key)
+        return row.loads[connections[-1]].rate if row else None
+
+    datasette, trivial = rate_of("datasette"), rate_of("trivial")
     head = f"{'page':<32}"
     for count in connections:
         head += f" {f'p50@{count}':>8} {f'p99@{count}':>8} {f'req/s@{count}':>9}"
@@ -408,9 +293,66 @@ def table(rows: list[Row], connections: Sequence[int] = CONNECTIONS) -> str:
         lines.append(line)
     lines.append(
         f"p50/p99 in ms at 1 and {connections[-1]} connections; ratios compare req/s at "
-        f"{connections[-1]} connections (x Datasette: > 1 is faster than Datasette)."
+        f"{connections[-1]} connections (x Datasette: > 1 is faster than Datasette). "
+        "Rows marked cached run with the cache of pages and counts on; the others cold "
+        "(GOLAB_CACHE=0). Queries are counted cold. RSS: the serving workers' peak so far "
+        "(the export's: a server of its own)."
     )
     return "\n".join(lines)
+
+
+def targets(
+    rows: list[Row],
+    *,
+    postgres: bool,
+    final_rss_mb: float | None,
+    connections: Sequence[int] = CONNECTIONS,
+) -> list[str]:
+    """Issue 15's targets 1-5, each with its figure and met / MISSED / not measured."""
+    one, many = connections[0], connections[-1]
+    lines = []
+
+    def verdict(label: str, figure: float | None, ok: Callable[[float], bool], text: str) -> None:
+        if figure is None:
+            lines.append(f"{label}: not measured in this run")
+        else:
+            lines.append(f"{label}: {text.format(figure)}: {'met' if ok(figure) else 'MISSED'}")
+
+    def p50(key: str) -> float | None:
+        row = row_of(rows, key)
+        return row.loads[one].p50 if row else None
+
+    def rate(key: str) -> float | None:
+        row = row_of(rows, key)
+        return row.loads[many].rate if row else None
+
+    def ratio(key: str, to: str) -> float | None:
+        mine, theirs = rate(key), rate(to)
+        return mine / theirs if mine is not None and theirs else None
+
+    limit = 60 if postgres else 120
+    verdict(f"Target 1: /cases/ seeded mix, cold, p50 at {one} connection ≤ {limit} ms",
+            p50("cases"), lambda v: v <= limit, "{:.1f} ms")  # fmt: skip
+    verdict(f"Target 1: /cases/ at {many} connections ≥ 10× Datasette's req/s (same filters)",
+            ratio("cases-datasette", "datasette"), lambda v: v >= 10, "{:.2f}×")  # fmt: skip
+    verdict(f"Target 2: /evidence/?q= seeded, cold, p50 at {one} connection ≤ 60 ms",
+            p50("evidence"), lambda v: v <= 60, "{:.1f} ms")  # fmt: skip
+    verdict(f"Target 3: case page, cold, p50 at {one} connection ≤ 5 ms",
+            p50("case"), lambda v: v <= 5, "{:.1f} ms")  # fmt: skip
+    verdict(f"Target 3: case page at {many} connections ≥ 20% of the trivial view's req/s",
+            ratio("case", "trivial"), lambda v: v >= 0.2, "{:.1%}")  # fmt: skip
+    for key, name in (("cases-unfiltered", "unfiltered /cases/"), ("home", "home"),
+                      ("policy-area", "policy-area pages")):  # fmt: skip
+        verdict(f"Target 4: {name}, cached, at {many} connections ≥ 50% of the trivial's req/s",
+                ratio(key, "trivial"), lambda v: v >= 0.5, "{:.1%}")  # fmt: skip
+    export = row_of(rows, "export")
+    exported = export.rss_mb if export else None
+    verdict("Target 5: CSV export of every row, the worker's peak RSS < 150 MB",
+            exported, lambda v: v < 150, "{:.0f} MB")  # fmt: skip
+    verdict("Target 5: gunicorn worker RSS after the whole run < 200 MB",
+            final_rss_mb, lambda v: v < 200, "{:.0f} MB")  # fmt: skip
+    lines.append("Target 5: query counts per page not growing with the data: pinned in the tests")
+    return lines
 
 
 # -- main --------------------------------------------------------------------------------------
@@ -435,25 +377,11 @@ def main() -> None:
         "GOLAB_GENERATE_SECRET_KEY": os.environ.get("GOLAB_GENERATE_SECRET_KEY", "1"),
     }
     url = ensure_dataset(env, args.projects, args.documents, args.seed)
-    sqlite_file = None if url.startswith("postgres") else Path(url.removeprefix("sqlite:///"))
-    app_env = {
-        **env,
-        "DATABASE_URL": url,
-        "DEBUG": "0",
-        "DJANGO_SETTINGS_MODULE": "scale_settings",
-        "PYTHONPATH": f"{BENCH}:{ROOT}",
-        "API_RATE_LIMIT": "100000000/minute",  # measure the API, not its throttle
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(app_env)
-    sys.path[:0] = [str(BENCH), str(ROOT)]
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("collectstatic", interactive=False, verbosity=0)
-    use_wrk = not args.python_client and shutil.which("wrk") is not None
+    sqlite_file = None if is_postgres(url) else Path(url.removeprefix("sqlite:///"))
+    app_env = app_environment(url, DJANGO_SETTINGS_MODULE="scale_settings")
+    cold_env = {**app_env, "GOLAB_CACHE": "0"}
+    start_django(cold_env)  # queries are counted cold
+    use_wrk = not args.python_client and have_wrk()
     datasette = shutil.which("datasette") or (
         str(Path(PYTHON).with_name("datasette"))
         if Path(PYTHON).with_name("datasette").exists()
@@ -470,18 +398,18 @@ def main() -> None:
         groups, args.sample, progress=lambda message: print(message, flush=True)
     )
 
-    port, processes = free_port(), []
-    bases = {"app": f"http://127.0.0.1:{port}"}
+    processes: list[subprocess.Popen] = []
+    bases: dict[str, str] = {}
+    masters: dict[str, int] = {}
+    final_rss: float | None = None
     try:
-        gunicorn = subprocess.Popen(  # nosec B603
-            [str(Path(PYTHON).with_name("gunicorn")), "golab.wsgi:application",
-             f"--bind=127.0.0.1:{port}", f"--workers={args.workers}", "--timeout=300",
-             "--log-level=warning"],
-            env=app_env, cwd=ROOT,
-        )  # fmt: skip
-        processes.append(gunicorn)
-        wait_for(bases["app"], "/bench/trivial/", gunicorn)
-        if datasette_db and sqlite_file:
+        for server, server_env in (("app", app_env), ("cold", cold_env), ("export", cold_env)):
+            process, bases[server] = start_gunicorn(
+                server_env, workers=args.workers, probe="/bench/trivial/"
+            )
+            processes.append(process)
+            masters[server] = process.pid
+        if datasette and datasette_db and sqlite_file:
             dport = free_port()
             bases["datasette"] = f"http://127.0.0.1:{dport}"
             processes.append(
@@ -510,7 +438,8 @@ def main() -> None:
             f"{backend}: {args.projects:,} projects, {args.documents:,} documents, seed "
             f"{args.seed}, {args.urls} URLs a group; "
             f"queries counted over {args.sample} pages; "
-            f"gunicorn {args.workers} workers; "
+            f"gunicorn {args.workers} workers (one server cold, GOLAB_CACHE=0; one with the "
+            f"cache; one cold for the export); "
             f"{'wrk' if use_wrk else 'Python client'}, "
             f"{args.duration:g} s per group and connection count",
             flush=True,
@@ -520,22 +449,20 @@ def main() -> None:
             bases,
             duration=args.duration,
             use_wrk=use_wrk,
-            rss=lambda: workers_peak_rss(gunicorn.pid),
+            rss=lambda server: workers_peak_rss(masters[server]),
             progress=lambda message: print(message, flush=True),
         )
+        sizes = [workers_rss(masters[server]) for server in ("app", "cold")]
+        final_rss = max((size for size in sizes if size is not None), default=None)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:  # a worker still busy with a slow page
-                process.kill()
-                process.wait(30)
+        stop(processes)
     for row in rows:
         row.queries = queries.get(row.group.name)
     print()
     print(table(rows))
+    print()
+    for line in targets(rows, postgres=sqlite_file is None, final_rss_mb=final_rss):
+        print(line)
 
 
 if __name__ == "__main__":

@@ -21,12 +21,15 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.admin import ProjectAdmin
 from cases.models import ImportRun, Project
 from evidence.admin import ProjectEvidenceInline
 from evidence.services import refresh_evaluation_flags
-from golab import accounts, jobs
+from golab import accounts, jobs, second_factor
 from golab.models import ImportJob
 
 security_log = logging.getLogger("golab.security")
@@ -70,7 +73,25 @@ class AccountAdmin(UserAdmin):
     def get_fieldsets(self, request, obj=None):
         if not request.user.is_superuser:
             return self.CURATOR_FIELDSETS
+        if obj is not None:
+            return [*super().get_fieldsets(request, obj), self.SECOND_FACTOR_FIELDSET]
         return super().get_fieldsets(request, obj)
+
+    SECOND_FACTOR_FIELDSET = ("Second factor", {"fields": ["second_factor"]})
+
+    @admin.display(description="Second factor")
+    def second_factor(self, obj):
+        if not second_factor.has_second_factor(obj):
+            return "No authenticator set up: asked to set one up at the next sign-in."
+        url = reverse("admin:auth_user_second_factor_reset", args=[obj.pk])
+        return format_html('Authenticator set up. <a href="{}">Reset the second factor…</a>', url)
+
+    def get_urls(self):
+        reset = self.admin_site.admin_view(second_factor.reset)
+        return [
+            path("<int:user_id>/second-factor/reset/", reset, name="auth_user_second_factor_reset"),
+            *super().get_urls(),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if not request.user.is_superuser:
@@ -83,7 +104,7 @@ class AccountAdmin(UserAdmin):
                 "is_staff",
                 "groups",
             ]
-        return super().get_readonly_fields(request, obj)
+        return [*super().get_readonly_fields(request, obj), "second_factor"]
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -120,6 +141,10 @@ class AccountAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, AccountAdmin)
+# django-otp's own device pages would show a secret key and let anyone with the permission
+# delete a factor: a second factor is reset only through the confirmation page above.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 class ProjectWithEvidenceAdmin(ProjectAdmin):

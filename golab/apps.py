@@ -31,6 +31,7 @@ class GolabConfig(AppConfig):
         user_login_failed.connect(_login_failed, dispatch_uid="golab-login-failed")
         user_locked_out.connect(_locked_out, dispatch_uid="golab-locked-out")
 
-        from golab import accounts
+        from golab import accounts, second_factor
 
         accounts.connect()
+        second_factor.connect()

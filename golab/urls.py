@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from golab import downloads, feeds, oai, views, wellknown
+from golab import downloads, feeds, oai, second_factor, views, wellknown
 from golab.insights import views as insights
 from golab.sitemaps import SITEMAPS, robots_txt
 
@@ -38,6 +38,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots-txt"),
     path("downloads/", downloads.downloads_page, name="downloads"),
     path("downloads/<str:name>", downloads.download_file, name="download-file"),
+    path("admin/second-factor/", include(second_factor.urlpatterns)),
     path("admin/", admin.site.urls),
     path("api/", include("golab.api")),
     path("", include("cases.urls")),

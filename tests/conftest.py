@@ -337,6 +337,38 @@ def make_user(username: str, group: str | None = None, **extra):
     return user
 
 
+def verify_second_factor(client, user):
+    """Mark ``client``'s session as past the second factor of ``user``, as the code step does,
+    with a confirmed authenticator made for the account when it has none; return it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture(autouse=True)
+def _staff_logins_pass_the_second_factor(monkeypatch):
+    # The admin needs a second factor (golab/second_factor.py). Tests that sign a staff account
+    # in with force_login are about what comes after, so their session has passed it too;
+    # tests/security/test_second_factor.py signs in through the real forms.
+    from django.test import Client
+
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        if user.is_staff:
+            verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
 @pytest.fixture
 def curator(db):
     return make_user("curt", "Curator")

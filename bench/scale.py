@@ -47,6 +47,7 @@ from serving import (
     have_wrk,
     is_postgres,
     manage,
+    migrate,
     project_count,
     python_load,
     start_django,
@@ -92,7 +93,7 @@ def ensure_dataset(env: dict[str, str], projects: int, documents: int, seed: int
     """The database URL of the data set, built first when needed."""
     url = env.get("DATABASE_URL", "")
     if is_postgres(url):
-        manage(["migrate", "--verbosity", "0"], env)
+        migrate(env)
         found = project_count(env)
         if found == 0:
             manage(["generate_synthetic", f"--projects={projects}",
@@ -107,11 +108,13 @@ def ensure_dataset(env: dict[str, str], projects: int, documents: int, seed: int
         part.unlink(missing_ok=True)
         print(f"building {path.name} (cached for later runs)", flush=True)
         env = {**env, "DATABASE_URL": f"sqlite:///{part}"}
-        manage(["migrate", "--verbosity", "0"], env)
+        migrate(env)
         manage(["generate_synthetic", f"--projects={projects}", f"--documents={documents}",
                 f"--seed={seed}"], env)  # fmt: skip
         part.rename(path)
-    return f"sqlite:///{path}"
+    url = f"sqlite:///{path}"
+    migrate({**env, "DATABASE_URL": url})  # the code may have moved on since it was built
+    return url
 
 
 # -- the pages ---------------------------------------------------------------------------------

@@ -172,6 +172,13 @@ def manage(args: Sequence[str], env: dict[str, str]) -> None:
     subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True)  # nosec B603
 
 
+def migrate(env: dict[str, str]) -> None:
+    """Bring the database ``env`` names up to date as a deployment does: migrations, then the
+    cache's table (when the cache is a database table)."""
+    manage(["migrate", "--verbosity", "0"], env)
+    manage(["createcachetable", "--verbosity", "0"], env)
+
+
 def project_count(env: dict[str, str]) -> int:
     """How many projects the database ``env`` names holds (in a fresh process)."""
     found = subprocess.run(  # nosec B603

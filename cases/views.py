@@ -11,11 +11,15 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db import models
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
@@ -28,11 +32,20 @@ from cases.indigo.tables import TABLES_BY_FILE
 from cases.indigo.values import parse_id_list
 from cases.models import (
     DeliveryLocation,
+    IntermediaryService,
+    Investment,
     Organisation,
     OutcomeFund,
+    OutcomeMetric,
+    OutcomePayment,
+    OutcomePaymentCommitment,
+    OutcomePricing,
     Pipeline,
     PolicySector,
     Project,
+    ProjectOutcomeFund,
+    Result,
+    ServiceProvision,
 )
 from cases.outcomes import attach_to_metrics, payments_share, results_against_targets
 from cases.policy_areas import INTRODUCTIONS
@@ -40,6 +53,7 @@ from cases.roles import ROLES
 from common import downloads
 from common.listing import search_page, search_results
 from common.models import PublicationStatus
+from common.templatetags import formatting
 
 
 def _add_countries(rows) -> None:
@@ -69,12 +83,127 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_list.html", page.context(pipeline_url=pipeline_url))
 
 
+def _shown(model: type[models.Model], *fields: str) -> models.QuerySet:
+    """``model``'s rows of one project with only the columns the case page reads: the rows
+    are wide (notes, sources, cells as written, the import baseline as JSON) and building
+    them was most of the page's time. In INDIGO order (``position``; the models' default
+    ordering joins the project table for nothing)."""
+    queryset = model._default_manager.only("project_id", "position", *fields).order_by("position")
+    if "organisation" in fields:
+        return queryset.select_related("organisation")
+    return queryset
+
+
+# Organisations as the parties list shows them: a link, a name, and whether it is public.
+_PARTY = (
+    "organisation",
+    "organisation_ref",
+    "role_category",
+    "organisation__indigo_id",
+    "organisation__name",
+    "organisation__status",
+)
+
+
+def _case_page_projects():
+    """Published projects with what the case page shows, one query per table (as
+    ``for_detail()``, with the page's columns only: the API and comparisons need them all)."""
+    return (
+        Project.objects.published()
+        .defer("search_text", "import_baseline")
+        .prefetch_related(
+            Prefetch("delivery_locations", _shown(DeliveryLocation, "country", "name")),
+            Prefetch(
+                "outcome_metrics",
+                _shown(
+                    OutcomeMetric,
+                    "local_id",
+                    "definition",
+                    "target",
+                    "service_users_targeted",
+                    "validation_method",
+                ),
+            ),
+            Prefetch(
+                "outcome_pricings",
+                _shown(
+                    OutcomePricing,
+                    "outcome_metric_ref",
+                    "currency",
+                    "price_per_unit",
+                    "price_per_unit_text",
+                    "price_per_unit_usd",
+                    "max_price",
+                ),
+            ),
+            Prefetch(
+                "results",
+                _shown(
+                    Result,
+                    "outcome_metric_ref",
+                    "result_type",
+                    "evaluation_documents",
+                    "period_start",
+                    "period_start_text",
+                    "period_end",
+                    "period_end_text",
+                    "outcomes_achieved",
+                    "outcomes_achieved_text",
+                    "number_engaged",
+                    "number_engaged_text",
+                    "number_positive",
+                    "number_positive_text",
+                ),
+            ),
+            Prefetch(
+                "outcome_payments",
+                _shown(
+                    OutcomePayment,
+                    "payer_ref",
+                    "period_start",
+                    "period_start_text",
+                    "period_end",
+                    "payment_type",
+                    "currency",
+                    "amount",
+                    "amount_text",
+                    "amount_usd",
+                ),
+            ),
+            Prefetch(
+                "outcome_payment_commitments",
+                _shown(OutcomePaymentCommitment, *_PARTY, "max_payment", "max_payment_currency"),
+            ),
+            Prefetch("investments", _shown(Investment, *_PARTY, "amount", "currency")),
+            Prefetch("service_provisions", _shown(ServiceProvision, *_PARTY)),
+            Prefetch("intermediary_services", _shown(IntermediaryService, *_PARTY)),
+            Prefetch(
+                "project_outcome_funds",
+                _shown(
+                    ProjectOutcomeFund,
+                    "fund",
+                    "fund__indigo_id",
+                    "fund__name",
+                    "fund__status",
+                ).select_related("fund"),
+            ),
+        )
+    )
+
+
 @require_safe
 def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
-    project = get_object_or_404(Project.objects.published().for_detail(), indigo_id=indigo_id)
+    project = get_object_or_404(_case_page_projects(), indigo_id=indigo_id)
     sources = list(
         project.sources.select_related("document")
-        .prefetch_related("citations")
+        .prefetch_related(
+            Prefetch(
+                "citations",
+                project.sources.model.citations.field.model.objects.only(
+                    "source_id", "section"
+                ).order_by("source_id", "section"),
+            )
+        )
         .order_by("position")
     )
     related = list(
@@ -106,10 +235,10 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
     # Number the sources as the page cites them: [1], [2], ... in INDIGO order.
     numbers = {source.local_id.strip().casefold(): n for n, source in enumerate(sources, 1)}
     section_refs: dict[str, list[int]] = defaultdict(list)
-    for number, source in enumerate(sources, 1):
-        source.number = number
+    for n, source in enumerate(sources, 1):
+        source.number = n
         for citation in source.citations.all():
-            section_refs[citation.section].append(number)
+            section_refs[citation.section].append(n)
     metrics = list(project.outcome_metrics.all())
     pricings, unmatched_pricings = attach_to_metrics(metrics, project.outcome_pricings.all())
     results, other_results = attach_to_metrics(metrics, project.results.all())
@@ -137,8 +266,21 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
     )
     locations = list(project.delivery_locations.all())
     codes = list(dict.fromkeys(loc.country for loc in locations if loc.country))
+    _add_shown_values(metrics, project.outcome_pricings.all(), project.results.all())
     return {
         "project": project,
+        # The numbered sources cited for each section, as links: numbers only.
+        "refs": {
+            section: format_html(
+                '<sup class="refs">{}</sup>',
+                format_html_join(
+                    "",
+                    '<a href="#source-{}" aria-label="source {}">[{}]</a>',
+                    ((n, n, n) for n in refs),
+                ),
+            )
+            for section, refs in section_refs.items()
+        },
         "countries": [(code, countries.name(code) or code) for code in codes],
         "places": [loc for loc in locations if loc.name],
         "parties": _parties(project),
@@ -158,6 +300,59 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
             if link.fund and link.fund.status == PublicationStatus.PUBLISHED
         ],
     }
+
+
+def _long_text(text: str, limit: int) -> str:
+    """``text`` in full: cut at ``limit`` characters, the rest one click away (no JavaScript)."""
+    if len(text) <= limit:
+        return conditional_escape(text)
+    return format_html(
+        '<details class="long-text"><summary>{}<span class="visually-hidden"> (show all)'
+        "</span></summary><p>{}</p></details>",
+        Truncator(text).chars(limit),
+        linebreaksbr(text, autoescape=True),
+    )
+
+
+def _add_shown_values(metrics: list, pricings, results) -> None:
+    """The cells of the metrics, prices and results as the page shows them (``shown_*``),
+    formatted here once: in the template each took several filters and an include."""
+    for metric in metrics:
+        metric.shown_target = _long_text(metric.target, 400) if metric.target else ""
+        metric.shown_users = formatting.number(metric.service_users_targeted)
+    for pricing in pricings:
+        price = (
+            formatting.money(pricing.price_per_unit, pricing.currency)
+            if pricing.price_per_unit is not None
+            else pricing.price_per_unit_text or "Not recorded"
+        )
+        shown = conditional_escape(price)
+        if pricing.price_per_unit_usd is not None and pricing.currency != "USD":
+            shown += format_html(
+                ' <span class="usd">({})</span>', formatting.usd(pricing.price_per_unit_usd)
+            )
+        if pricing.max_price is not None:
+            shown += format_html(
+                "; at most {}", formatting.money(pricing.max_price, pricing.currency)
+            )
+        pricing.shown = shown
+    for result in results:
+        start = formatting.partial_date(result.period_start) or result.period_start_text
+        if result.period_end or result.period_end_text:
+            end = formatting.partial_date(result.period_end) or result.period_end_text
+            start = f"{start} – {end}"
+        result.shown_period = start
+        result.shown_achieved = (
+            formatting.number(result.outcomes_achieved)
+            if result.outcomes_achieved is not None
+            else _long_text(result.outcomes_achieved_text, 120)
+        )
+        result.shown_engaged = (
+            formatting.number(result.number_engaged) or result.number_engaged_text
+        )
+        result.shown_positive = (
+            formatting.number(result.number_positive) or result.number_positive_text
+        )
 
 
 def _party_from(row: Any, organisation: Organisation | None, indigo_id: str) -> SimpleNamespace:

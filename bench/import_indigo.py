@@ -46,6 +46,7 @@ def timed(label: str, path: Path) -> float:
 
 def main() -> None:
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     if Project.objects.exists():
         sys.exit("bench/import_indigo.py needs an empty database")
     print(f"database: {connection.vendor}, {os.cpu_count()} cores")

@@ -46,6 +46,7 @@ def main() -> None:
     from big_snapshot import build
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     snapshot = Path(tmp.name) / "big.zip"
     size = build(snapshot, args.copies, bad=not args.valid, deflate=False)
     print(

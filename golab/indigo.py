@@ -7,15 +7,16 @@ case tables and the evidence tables in one transaction. Any error means nothing 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import time
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
+from typing import IO, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,14 +25,23 @@ from cases.indigo.apply import (
     ApplyContext,
     Conflict,
     Counts,
+    ReferenceCheck,
     apply_records,
     apply_rows,
-    missing_references,
     reference_resolver,
     withdraw_missing,
 )
 from cases.indigo.export import write_table
-from cases.indigo.reading import ParsedTable, Problem, Report, Snapshot, parse_table
+from cases.indigo.layout import Table
+from cases.indigo.reading import (
+    ParsedRow,
+    ParsedTable,
+    Problem,
+    Problems,
+    Report,
+    Snapshot,
+    parse_rows,
+)
 from cases.indigo.tables import TABLES as CASE_TABLES
 from cases.models import ImportRun, Organisation, OutcomeFund, Project
 from cases.services import refresh_derived_fields
@@ -68,8 +78,8 @@ Tracker = Callable[[ImportProgress], None]
 
 
 class _Texts(dict[str, Any]):
-    """A snapshot's texts by file name, each read from the folder or the .zip when asked for,
-    so that only the file being parsed is in memory, never the whole snapshot."""
+    """A snapshot's texts by file name, each read from the folder or the .zip when asked for
+    whole (only ``skipped_files`` does, for small copies); rows are read as a stream."""
 
     def __getitem__(self, name: str) -> str:
         value = super().__getitem__(name)
@@ -80,26 +90,115 @@ class _Texts(dict[str, Any]):
 
 
 class StreamedSnapshot(Snapshot):
-    """A ``Snapshot`` that checks each file once when opened (size, UTF-8) and reads it again
-    when parsed, instead of keeping every text: a 50 MB snapshot is 50 MB or more of text."""
+    """A ``Snapshot`` that checks each file once when opened (size, UTF-8, a megabyte at a
+    time) and streams its rows when parsed, never holding a file's text: a 50 MB snapshot is
+    read in a few megabytes."""
+
+    CHUNK = 1 << 20
+
+    sizes: dict[str, int]
+
+    @property
+    def size(self) -> int:
+        """Bytes of CSV in the snapshot (uncompressed)."""
+        return sum(self.sizes.values())
 
     def _load(self) -> None:
         self.texts = _Texts()
-        super()._load()
+        self.sizes = {}
+        if self.path.is_dir():
+            for child in sorted(self.path.glob("*.csv")):
+                if child.stat().st_size > self.MAX_FILE:
+                    self.problems.append(Problem(child.name, 0, "-", "file is larger than 50 MB"))
+                    continue
+                self._check(child.name)
+        elif self.path.is_file() and zipfile.is_zipfile(self.path):
+            self._check_zip()
+        else:
+            self.problems.append(
+                Problem(
+                    str(self.path), 0, "-", "not a folder of INDIGO CSV files or a .zip of them"
+                )
+            )
+            return
+        if not self.texts and not self.problems:
+            self.problems.append(Problem(self.name, 0, "-", "holds no CSV files"))
 
-    def _decode(self, name: str, data: bytes) -> None:
-        before = len(self.problems)
-        super()._decode(name, data)  # the check; its text is dropped below
-        if len(self.problems) == before:
-            self.texts[name] = lambda: self._read(name)  # type: ignore[assignment]
+    def _check_zip(self) -> None:
+        name = self.name
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                total = 0
+                for info in archive.infolist():
+                    name = Path(info.filename).name
+                    if info.is_dir() or not name.endswith(".csv") or name.startswith("."):
+                        continue
+                    total += info.file_size
+                    if info.file_size > self.MAX_FILE or total > self.MAX_TOTAL:
+                        self.problems.append(Problem(name, 0, "-", "uncompressed size too large"))
+                        return
+                    self._check(name, archive, info)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
+            self.texts.clear()
+            self.problems.append(
+                Problem(name, 0, "-", f"the .zip is damaged or unreadable ({exc})")
+            )
+        except NotImplementedError as exc:
+            self.texts.clear()
+            self.problems.append(Problem(name, 0, "-", f"the .zip cannot be read here ({exc})"))
+
+    def _check(self, name: str, archive: zipfile.ZipFile | None = None, info: Any = None) -> None:
+        """Read the file once, a chunk at a time: it must be UTF-8 (a damaged .zip member
+        raises here, as reading it whole did)."""
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        done = 0
+        with archive.open(info) if archive else open(self.path / name, "rb") as raw:
+            while chunk := raw.read(self.CHUNK):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    self.problems.append(
+                        Problem(name, 0, "-", f"not UTF-8 text (byte {done + exc.start})")
+                    )
+                    return
+                done += len(chunk)
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError as exc:
+                self.problems.append(
+                    Problem(name, 0, "-", f"not UTF-8 text (byte {done + exc.start})")
+                )
+                return
+        self.texts[name] = lambda: self._read(name)  # type: ignore[assignment]
+        self.sizes[name] = done
 
     def _read(self, name: str) -> str:
+        stream = self.open_text(name)
+        assert stream is not None  # noqa: S101 - only names the check kept
+        with stream:
+            return stream.read()
+
+    def open_text(self, name: str) -> IO[str] | None:
+        if name not in self.texts:
+            return None
         if self.path.is_dir():
-            return (self.path / name).read_bytes().decode("utf-8-sig")
-        with zipfile.ZipFile(self.path) as archive:
-            # The last member of that name, as the first reading kept.
-            member = [i for i in archive.infolist() if Path(i.filename).name == name][-1]
-            return archive.read(member).decode("utf-8-sig")
+            return open(self.path / name, encoding="utf-8-sig", newline="")  # noqa: SIM115
+        archive = zipfile.ZipFile(self.path)  # noqa: SIM115 - closed with the stream
+        # The last member of that name, as the check kept.
+        member = [i for i in archive.infolist() if Path(i.filename).name == name][-1]
+        return _ZipText(archive.open(member), archive)
+
+
+class _ZipText(io.TextIOWrapper):
+    """A .zip member's text that closes its archive when closed."""
+
+    def __init__(self, raw: IO[bytes], archive: zipfile.ZipFile) -> None:
+        super().__init__(raw, encoding="utf-8-sig", newline="")
+        self._archive = archive
+
+    def close(self) -> None:
+        super().close()
+        self._archive.close()
 
 
 @dataclass
@@ -179,7 +278,7 @@ def import_snapshot(
     started_at = timezone.now()
     snapshot = StreamedSnapshot(path)
     result = ImportResult(source=str(path), dry_run=dry_run, partial=partial)
-    report = Report(errors=list(snapshot.problems))
+    report = Report(errors=Problems(snapshot.problems))
     if not report.errors and not partial:
         for name in REQUIRED_FILES:
             if name not in snapshot.texts:
@@ -200,32 +299,13 @@ def import_snapshot(
     state.files_total = len(present)
 
     files = sorted(snapshot.texts)
-    skipped = skipped_files(snapshot)  # before the texts go: it compares copies
-    parsed: dict[str, ParsedTable] = {}
-    slimmed: set[str] = set()
-    for table in ALL_TABLES:
-        parsed[table.file] = parse_table(snapshot, table, report)
-        if table.file in snapshot.texts:
-            # Memory: the file's text is read; its rows are all that is needed now.
-            snapshot.texts[table.file] = ""
-            state.files_done += 1
-            state.rows_done += len(parsed[table.file].rows)
-            say(f"read {table.file}: {len(parsed[table.file].rows)} rows")
-        if report.errors:
-            # The import will be refused: keep of the rows only what the checks still read.
-            _slim(parsed, slimmed)
+    result.skipped_files = skipped_files(snapshot)
+    checked = _check(snapshot, report, partial, state, say)
     state.phase = "checking"
     say("checking references")
     report.errors.extend(p for p in snapshot.problems if p not in report.errors)
-    stored = _stored_ids(partial)
-    _check_owners(parsed, report, stored)
-    ids = {
-        "org": {r.owner for r in parsed["organisations.csv"].rows} | stored["organisation"],
-        "fund": {r.owner for r in parsed["funds.csv"].rows} | stored["fund"],
-    }
-    for table in ALL_TABLES:
-        missing_references(parsed[table.file], ids, report)
-    result.skipped_files = skipped
+    report.errors.extend(checked.owner_errors)
+    report.warnings.extend(checked.reference_warnings)
     for name, reason in result.skipped_files.items():
         report.warnings.append(Problem(name, 0, "-", reason))
     result.unknown_columns = dict(snapshot.unknown_columns)
@@ -244,7 +324,7 @@ def import_snapshot(
     say("applying the changes (in one transaction: nothing is seen until it ends)")
     with transaction.atomic():
         published_before = _published_counts()
-        result.evidence_works = _apply(parsed, ctx, report, say, present)
+        result.evidence_works = _apply(checked, ctx, report, say, present)
         result.withdrawn = ctx.withdrawn
         result.withdrawn_documents = ctx.withdrawn_documents
         result.warnings = report.warnings
@@ -268,36 +348,98 @@ def import_snapshot(
     return result
 
 
-def _slim(parsed: dict[str, ParsedTable], slimmed: set[str]) -> None:
-    """Drop what only applying reads (the baseline cells, the values) from rows of an import
-    that has errors, keeping what the owner and reference checks read, so that a big snapshot
-    full of bad rows is checked in bounded memory."""
-    for name, table in parsed.items():
-        if name in slimmed:
-            continue
-        slimmed.add(name)
-        table.rows = [
-            _SlimRow(row.row, row.owner, _refs(row.values), row.position)  # type: ignore[misc]
-            for row in table.rows
-        ]
+# A snapshot of up to this many bytes of CSV keeps its parsed rows from the check to the
+# apply (parsed once: the bundled snapshot is 2.4 MB); a bigger one is parsed again, a file
+# at a time, as it is applied, so that memory does not grow with the snapshot.
+KEEP_PARSED = 8 * 1024 * 1024
 
 
-_NOTHING: dict[str, Any] = MappingProxyType({})  # type: ignore[assignment]
+class Rows:
+    """A file's good rows, for the apply step: those kept from the check, or the file parsed
+    again as a stream (it was checked: its problems are not reported twice)."""
+
+    def __init__(self, snapshot: Snapshot, table: Table, kept: list[ParsedRow] | None) -> None:
+        self.snapshot, self.table, self.kept = snapshot, table, kept
+
+    def __iter__(self) -> Iterator[ParsedRow]:
+        if self.kept is not None:
+            return iter(self.kept)
+        return parse_rows(self.snapshot, self.table, Report())
 
 
-def _refs(values: dict[str, Any]) -> dict[str, Any]:
-    refs = {k: v for k, v in values.items() if k.endswith("_ref")}
-    return refs or _NOTHING
+@dataclass
+class Checked:
+    """What the check of a snapshot keeps for the apply step: per file its rows (``Rows``),
+    the ids of its records, and the owners a file states its rows for."""
+
+    rows: dict[str, Rows] = field(default_factory=dict)
+    # Record files: the ids of their good rows. Component files: the owners they have
+    # rows for (only needed, and kept, when their owner file is not in the snapshot).
+    ids: dict[str, set[str]] = field(default_factory=dict)
+    owner_errors: Problems = field(default_factory=Problems)
+    reference_warnings: Problems = field(default_factory=lambda: Problems(cap=5000))
 
 
-class _SlimRow:
-    """What the checks read of a ``ParsedRow``, in a fraction of its memory."""
-
-    __slots__ = ("row", "owner", "values", "position")
-    cells = _NOTHING
-
-    def __init__(self, row: int, owner: str, values: dict[str, Any], position: int) -> None:
-        self.row, self.owner, self.values, self.position = row, owner, values, position
+def _check(
+    snapshot: StreamedSnapshot,
+    report: Report,
+    partial: bool,
+    state: ImportProgress,
+    say: Progress,
+) -> Checked:
+    """Parse every file row by row: its problems go to ``report``; rows whose owner is
+    not in the snapshot to ``owner_errors``; references to organisations or funds the
+    files do not contain to ``reference_warnings``. Record files come first, so their ids
+    are known when their components are read."""
+    checked = Checked()
+    keep = snapshot.size <= KEEP_PARSED
+    stored = _stored_ids(partial)
+    owners: dict[str, set[str]] = {}
+    known: dict[str, set[str]] = {}
+    for table in ALL_TABLES:
+        present = table.file in snapshot.texts
+        failed: set[str] = set()
+        kept: list[ParsedRow] | None = [] if keep else None
+        ids: set[str] = set()
+        if not table.is_record and not owners:
+            owners = {
+                kind: checked.ids[file] | checked.ids.get(f"failed:{file}", set()) | stored[kind]
+                for kind, file in OWNER_FILES.items()
+            }
+            known = {
+                "org": checked.ids["organisations.csv"] | stored["organisation"],
+                "fund": checked.ids["funds.csv"] | stored["fund"],
+            }
+        if table.is_record:
+            track_owners = True
+        else:
+            track_owners = OWNER_FILES[table.parent] not in snapshot.texts
+            refs = ReferenceCheck(table, known, Report(warnings=checked.reference_warnings))
+            owner_known = owners[table.parent]
+            header = table.key_column.header
+            owner_file = OWNER_FILES[table.parent]
+        count = 0
+        for row in parse_rows(snapshot, table, report, failed):
+            count += 1
+            if track_owners:
+                ids.add(row.owner)
+            if not table.is_record:
+                if row.owner not in owner_known:
+                    checked.owner_errors.append(
+                        Problem(table.file, row.row, header, f"{row.owner} is not in {owner_file}")
+                    )
+                refs.see(row)
+            if kept is not None:
+                kept.append(row)
+        checked.ids[table.file] = ids
+        if table.is_record:
+            checked.ids[f"failed:{table.file}"] = failed
+        checked.rows[table.file] = Rows(snapshot, table, kept)
+        if present:
+            state.files_done += 1
+            state.rows_done += count
+            say(f"read {table.file}: {count} rows")
+    return checked
 
 
 def _works_summary(works: evidence_interchange.WorksReport | None) -> dict[str, dict[str, int]]:
@@ -393,30 +535,6 @@ def _stored_ids(partial: bool) -> dict[str, set[str]]:
     }
 
 
-def _check_owners(
-    parsed: dict[str, ParsedTable], report: Report, stored: dict[str, set[str]]
-) -> None:
-    owners = {
-        kind: {r.owner for r in parsed[file].rows} | parsed[file].failed | stored[kind]
-        for kind, file in OWNER_FILES.items()
-    }
-    for name, table in parsed.items():
-        if table.table.is_record:
-            continue
-        known = owners[table.table.parent]
-        header = table.table.key_column.header
-        for row in table.rows:
-            if row.owner not in known:
-                report.errors.append(
-                    Problem(
-                        name,
-                        row.row,
-                        header,
-                        f"{row.owner} is not in {OWNER_FILES[table.table.parent]}",
-                    )
-                )
-
-
 def _refresh_statistics() -> None:
     """Bulk writes leave PostgreSQL's planner statistics stale until autovacuum runs, which
     it cannot do inside this transaction; plans for the next steps then go badly wrong
@@ -432,77 +550,154 @@ def _refresh_statistics() -> None:
         cursor.execute("ANALYZE " + ", ".join(dict.fromkeys(tables)))
 
 
+def _slim(row: ParsedRow, names: Iterable[str]) -> ParsedRow:
+    """A row with only the values a later step reads (no baseline cells)."""
+    return ParsedRow(
+        row.row, row.owner, {n: row.values.get(n, "") for n in names}, {}, row.position
+    )
+
+
+def _designs(row: ParsedRow) -> bool:
+    """Whether an outcome metric's text names an evaluation design (the rows the evidence
+    step reads of the file)."""
+    return any(
+        evidence_interchange.metric_design(str(row.values.get(column) or ""))
+        for column in ("validation_method", "definition")
+    )
+
+
+# Of the files the evidence step reads again, what it reads of which rows.
+LATER = {
+    "projects.csv": (list(evidence_interchange.SECTION_COLUMNS), None),
+    "projects_outcome_metrics.csv": (
+        ["validation_method", "definition", "local_id", "sources"],
+        _designs,
+    ),
+    "projects_results.csv": (
+        ["evaluation_documents", "outcome_metric_ref"],
+        lambda row: bool(row.values.get("evaluation_documents")),
+    ),
+}
+
+
+def _citations(file: str, rows: Iterable[ParsedRow]) -> list[evidence_interchange.Citation]:
+    """The file's rows as citations, each keeping of its row only what the works read."""
+    found = []
+    for row in rows:
+        citation = evidence_interchange.read_citation(file, row)
+        citation.row = _slim(row, ["local_id"])
+        found.append(citation)
+    return found
+
+
 def _apply(
-    parsed: dict[str, ParsedTable],
+    checked: Checked,
     ctx: ApplyContext,
     report: Report,
     say: Progress,
     present: set[str],
 ) -> evidence_interchange.WorksReport:
-    """Apply the files ``present`` (all of them unless the snapshot is partial): a file
-    that is not there leaves its records and rows as they are."""
+    """Apply the files ``present`` (all of them unless the snapshot is partial), each a
+    batch of rows at a time: a file that is not there leaves its records and rows as they
+    are. Of the files the evidence step reads again only what it reads is kept."""
 
     def step(message: str) -> None:
         say(f"{message} ({time.monotonic() - begun:.1f}s)")
 
     begun = time.monotonic()
+    later: dict[str, list[ParsedRow]] = {name: [] for name in LATER}
+    citations: dict[str, list[evidence_interchange.Citation]] = {}
+
+    def rows(file: str) -> Iterator[ParsedRow]:
+        """The file's rows as they are applied, noting what the evidence step reads."""
+        keep = LATER.get(file)
+        for row in checked.rows[file]:
+            if keep is not None and (keep[1] is None or keep[1](row)):
+                later[file].append(_slim(row, keep[0]))
+            yield row
+
     # Records GO Lab publishes arrive published; drafts are for records made here.
     published = PublicationStatus.PUBLISHED
+    table_of = {table.file: table for table in ALL_TABLES}
     ids = {
-        "org": apply_records(parsed["organisations.csv"], ctx, status=published),
-        "fund": apply_records(parsed["funds.csv"], ctx, status=published),
+        "org": apply_records(
+            table_of["organisations.csv"], rows("organisations.csv"), ctx, status=published
+        ),
+        "fund": apply_records(table_of["funds.csv"], rows("funds.csv"), ctx, status=published),
     }
     for file in ("organisations.csv", "funds.csv"):
         if file in present:
-            ctx.withdrawn += withdraw_missing(parsed[file], ctx)
+            ctx.withdrawn += withdraw_missing(table_of[file], checked.ids[file], ctx)
     step("organisations and funds")
-    projects = apply_records(parsed["projects.csv"], ctx, status=published)
+    projects = apply_records(table_of["projects.csv"], rows("projects.csv"), ctx, status=published)
     if "projects.csv" in present:
-        ctx.withdrawn += withdraw_missing(parsed["projects.csv"], ctx)
+        ctx.withdrawn += withdraw_missing(
+            table_of["projects.csv"], checked.ids["projects.csv"], ctx
+        )
     # Records no other file refers to (pipeline projects).
     for table in CASE_TABLES:
         if table.is_record and table.file not in OWNER_FILES.values():
-            apply_records(parsed[table.file], ctx, status=published)
+            apply_records(table, rows(table.file), ctx, status=published)
             if table.file in present:
-                ctx.withdrawn += withdraw_missing(parsed[table.file], ctx)
+                ctx.withdrawn += withdraw_missing(table, checked.ids[table.file], ctx)
     step("projects")
     owners = {"project": projects, "organisation": ids["org"], "fund": ids["fund"]}
 
-    def in_scope(table: ParsedTable) -> set[str]:
+    def in_scope(table: Table) -> set[str]:
         """The owners whose rows this file states in full: every owner of the owner file,
         or (that file missing from a partial snapshot) those the file has rows for."""
-        owner_file = OWNER_FILES[table.table.parent]
-        source = parsed[owner_file] if owner_file in present else table
-        return {r.owner for r in source.rows}
+        owner_file = OWNER_FILES[table.parent]
+        return checked.ids[owner_file if owner_file in present else table.file]
 
     for table in CASE_TABLES:
         if table.is_record or table.file not in present:
             continue
+        table_rows: Iterable[ParsedRow] = rows(table.file)
+        if table.file in evidence_interchange.CITATION_FILES:
+            # Citations of organisations and funds: read as the rows are applied.
+            mine = citations[table.file] = []
+
+            def cite(source: Iterable[ParsedRow], file: str = table.file, into=mine):
+                for row in source:
+                    into += _citations(file, [row])
+                    yield row
+
+            table_rows = cite(table_rows)
         apply_rows(
-            parsed[table.file],
+            table,
+            table_rows,
             ctx,
             owners[table.parent],
             reference_resolver(table, ids),
-            owners_in_snapshot=in_scope(parsed[table.file]),
+            owners_in_snapshot=in_scope(table),
         )
     _refresh_statistics()
     step("project components")
-    evidence_tables = [parsed[t.file] for t in evidence_interchange.TABLES if t.file in present]
-    citing = {f: parsed[f] for f in evidence_interchange.CITATION_FILES if f in present}
-    citations = evidence_interchange.read_citations(citing)
-    works = evidence_interchange.ensure_works(parsed, citations, ctx)
-    links = evidence_interchange.project_row_links(citations)
-    for ptable in evidence_tables:
+    evidence_tables = [t for t in evidence_interchange.TABLES if t.file in present]
+    for table in evidence_tables:
+        citations[table.file] = _citations(table.file, checked.rows[table.file])
+    ordered = [c for file in evidence_interchange.CITATION_FILES for c in citations.get(file, [])]
+    slim = {name: ParsedTable(table_of[name], found) for name, found in later.items()}
+    works = evidence_interchange.ensure_works(slim, ordered, ctx)
+    links = evidence_interchange.project_row_links(ordered)
+    for table in evidence_tables:
 
-        def resolve(row, file=ptable.table.file):
+        def resolve(row, file=table.file):
             return links[(file, row.owner, row.position)]
 
-        apply_rows(ptable, ctx, projects, resolve, owners_in_snapshot=in_scope(ptable))
-    evidence_interchange.sync_owner_citations(citations, ctx)
+        apply_rows(
+            table,
+            checked.rows[table.file],
+            ctx,
+            projects,
+            resolve,
+            owners_in_snapshot=in_scope(table),
+        )
+    evidence_interchange.sync_owner_citations(ordered, ctx)
     evidence_interchange.publish_cited_documents(ctx)
     evidence_interchange.sync_links(ctx)
     if "projects.csv" in present:
-        evidence_interchange.sync_citations(parsed["projects.csv"], ctx, report)
+        evidence_interchange.sync_citations(slim["projects.csv"], ctx, report)
     step("sources, documents and citations")
     _refresh_statistics()
     refresh_derived_fields()

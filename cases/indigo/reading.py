@@ -1,5 +1,5 @@
-"""Reading an INDIGO snapshot: its CSV files (a folder or a ``.zip``) into memory, then each
-file into rows of typed model values, with every problem located as file, row and column."""
+"""Reading an INDIGO snapshot: its CSV files (a folder or a ``.zip``), then each file, row by
+row, into rows of typed model values, with every problem located as file, row and column."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import csv
 import io
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.db import models
 
@@ -26,6 +26,26 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.row}:{self.column}: {self.message}"
+
+
+class Problems(list[Problem]):
+    """A list of problems that keeps the first ``cap`` and counts them all (``total``): a
+    snapshot with a bad value in each of its 300,000 rows is reported in bounded memory."""
+
+    def __init__(self, items: Iterable[Problem] = (), cap: int = 1000) -> None:
+        super().__init__()
+        self.cap = cap
+        self.total = 0
+        self.extend(items)
+
+    def append(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self) < self.cap:
+            super().append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
 
 
 class Snapshot:
@@ -96,12 +116,20 @@ class Snapshot:
         except UnicodeDecodeError as exc:
             self.problems.append(Problem(name, 0, "-", f"not UTF-8 text (byte {exc.start})"))
 
+    def open_text(self, name: str) -> IO[str] | None:
+        """The text of a file, to read as a stream; None if the snapshot has no such file."""
+        text = self.texts.get(name)
+        return None if text is None else io.StringIO(text, newline="")
+
     def rows(self, table: Table) -> Iterable[tuple[int, dict[str, str]]]:
         """Yield (row number, cells) with the header as row 1; report layout problems."""
-        text = self.texts.get(table.file)
-        if text is None:
+        stream = self.open_text(table.file)
+        if stream is None:
             return
-        reader = csv.reader(io.StringIO(text, newline=""))
+        with stream:
+            yield from self._rows(table, csv.reader(stream))
+
+    def _rows(self, table: Table, reader: Any) -> Iterator[tuple[int, dict[str, str]]]:
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
@@ -168,15 +196,25 @@ class ParsedTable:
 class Report:
     """Everything an import found: errors stop it, warnings do not."""
 
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=Problems)
+    warnings: list[Problem] = field(default_factory=lambda: Problems(cap=5000))
 
 
 def parse_table(snapshot: Snapshot, table: Table, report: Report) -> ParsedTable:
-    parsed: list[ParsedRow] = []
+    failed: set[str] = set()
+    rows = list(parse_rows(snapshot, table, report, failed))
+    return ParsedTable(table, rows, failed)
+
+
+def parse_rows(
+    snapshot: Snapshot, table: Table, report: Report, failed: set[str] | None = None
+) -> Iterator[ParsedRow]:
+    """Parse a file row by row: yield its good rows; report the bad ones (their ids go to
+    ``failed``). Only the file's ids and per-owner counts are kept between rows."""
+    if failed is None:
+        failed = set()
     seen: dict[str, int] = {}
     positions: dict[str, int] = {}
-    failed: set[str] = set()
     limits = {
         f.attname: f.max_length
         for f in table.model._meta.concrete_fields
@@ -235,5 +273,4 @@ def parse_table(snapshot: Snapshot, table: Table, report: Report) -> ParsedTable
         position = positions.get(owner, 0)
         positions[owner] = position + 1
         row_cells = {c.field: c.write(values.get) for c in stored}
-        parsed.append(ParsedRow(number, owner, values, row_cells, position))
-    return ParsedTable(table, parsed, failed)
+        yield ParsedRow(number, owner, values, row_cells, position)

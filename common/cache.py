@@ -93,7 +93,12 @@ def _cache_in_transaction() -> bool:
 
 
 def bump() -> None:
-    """A new data version: everything cached so far is stale at once, in every process."""
+    """A new data version: everything cached so far is stale at once, in every process.
+
+    Nothing to do when the cache is off (``GOLAB_CACHE=0`` is meant for every process of a
+    deployment at once, or a benchmark's server: nothing is cached then)."""
+    if not enabled():
+        return
     if _state.deferred:
         _state.wanted = True
         return

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from cases.models import Project
+from common.cache import bump
 from common.history import note_change
 from common.models import PublicationStatus
 from evidence.files import extract_text, validate_pdf
@@ -42,6 +43,8 @@ def refresh_evaluation_flags(*, project_ids: Iterable[int] | None = None) -> int
         projects.filter(has_evaluation=True).exclude(has_evaluation).update(has_evaluation=False)
     )
     changed += projects.filter(has_evaluation, has_evaluation=False).update(has_evaluation=True)
+    if changed:
+        bump()  # QuerySet.update sends no signal; the case list's facet shows the flag
     return changed
 
 
@@ -75,6 +78,7 @@ def index_file(document: EvidenceDocument) -> None:
 def refresh_authors_text(document: EvidenceDocument) -> None:
     names = [author.name for author in document.authors.all()]
     EvidenceDocument.objects.filter(pk=document.pk).update(authors_text="; ".join(names))
+    bump()
 
 
 # --- works: a curator's merge and split --------------------------------------------------------
@@ -208,6 +212,7 @@ def merge_works(*, target: EvidenceDocument, others: Iterable[EvidenceDocument],
     refresh_authors_text(target)
     _relink()
     refresh_evaluation_flags(project_ids=projects)
+    bump()  # rows moved by QuerySet.update above send no signal
     return moved
 
 
@@ -249,4 +254,5 @@ def split_work(*, document: EvidenceDocument, refs: Iterable[str], user: Any) ->
     document.save()
     _relink()
     refresh_evaluation_flags(project_ids=projects)
+    bump()  # rows moved by QuerySet.update above send no signal
     return new

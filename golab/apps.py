@@ -22,6 +22,11 @@ class GolabConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
+        # A change to public data makes the shared page and count caches stale at once.
+        from golab import invalidation
+
+        invalidation.connect()
+
         # Security events are logged where they happen: logins, failures, lockouts here;
         # publish, withdraw, import and restore in the code that does them.
         from axes.signals import user_locked_out

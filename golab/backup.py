@@ -53,6 +53,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
+from common.cache import bump
+
 FORMAT = "golab-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
@@ -363,6 +365,7 @@ def restore(plan: Plan, using: str = DEFAULT_DB_ALIAS) -> None:
                     shutil.copyfileobj(member, out, CHUNK)
             with transaction.atomic(using=using):
                 _replace_rows(archive, plan.manifest, using)
+                bump()  # every cached page and count is of the data just replaced
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

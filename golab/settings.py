@@ -189,6 +189,8 @@ MIDDLEWARE = [
     "golab.second_factor.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Popular public pages from the shared cache (inside CSP: a hit gets a fresh nonce).
+    "golab.page_cache.PageCacheMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",

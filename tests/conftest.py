@@ -29,6 +29,20 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _result_cache_off_unless_asked(request, settings):
+    # The shared page and count cache (common/cache.py) is off unless a test asks for it with
+    # the `result_cache` fixture: a pinned query count then measures the page itself.
+    if "result_cache" not in request.fixturenames:
+        settings.RESULT_CACHE = False
+
+
+@pytest.fixture
+def result_cache(settings):
+    """The shared page and count cache switched on, as in production."""
+    settings.RESULT_CACHE = True
+
+
 # --- the bundled INDIGO snapshots -------------------------------------------------------------
 DATA = Path(__file__).resolve().parent.parent / "data" / "indigo"
 SNAPSHOT_2024 = DATA / "2024-04"

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from common import cache as result_cache
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("result_cache")]
 
 
 def counter():

@@ -1,0 +1,204 @@
+"""The page cache (golab/page_cache.py): popular public pages served from the shared cache."""
+
+from __future__ import annotations
+
+import base64
+import pickle
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template import engines
+from django.test import Client, RequestFactory
+from django.urls import path
+
+from cases.models import Project
+from common.models import PublicationStatus
+from golab.page_cache import HEADER, PLACEHOLDER, PageCacheMiddleware
+from tests.factories import (
+    DeliveryLocationFactory,
+    OutcomePaymentCommitmentFactory,
+    ProjectFactory,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("result_cache")]
+
+PUBLISHED, DRAFT = PublicationStatus.PUBLISHED, PublicationStatus.DRAFT
+
+
+def _nonce_page(request):
+    # Stands in for a cached page with an inline script (none of today's has one).
+    template = engines["django"].from_string(
+        '<script type="application/ld+json" nonce="{{ csp_nonce }}">{}</script>'
+        "<p>{{ csp_nonce }}</p>"
+    )
+    return HttpResponse(template.render({}, request))
+
+
+# This module is the URLconf of the tests marked urls(__name__): /insights/ with a nonce.
+urlpatterns = [path("insights/", _nonce_page)]
+
+
+def stored_pages() -> list[bytes]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM golab_cache")
+        values = [pickle.loads(base64.b64decode(row[0])) for row in cursor.fetchall()]  # noqa: S301
+    return [value["body"] for value in values if isinstance(value, dict) and "body" in value]
+
+
+def test_second_visit_is_served_from_the_cache(client, django_assert_max_num_queries):
+    ProjectFactory(name="Cached Bond")
+    first = client.get("/cases/")
+    assert first.status_code == 200 and first[HEADER] == "miss"
+    # 1 the data version; 2 the page
+    with django_assert_max_num_queries(2):
+        second = client.get("/cases/")
+    assert second.status_code == 200 and second[HEADER] == "hit"
+    assert second.content == first.content and b"Cached Bond" in second.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert "Content-Security-Policy" in second
+
+
+def test_parameters_in_another_order_are_the_same_page(client):
+    ProjectFactory()
+    assert client.get("/cases/?stage=complete&sort=name")[HEADER] == "miss"
+    assert client.get("/cases/?sort=name&stage=complete")[HEADER] == "hit"
+    assert client.get("/cases/?sort=newest&stage=complete")[HEADER] == "miss"
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/cases/", "/evidence/", "/policy-areas/", "/insights/", "/pipeline/"]
+)
+def test_each_popular_page_is_cached(client, url):
+    assert client.get(url)[HEADER] == "miss"
+    response = client.get(url)
+    assert response.status_code == 200 and response[HEADER] == "hit"
+
+
+def test_policy_area_page_is_cached(client):
+    ProjectFactory(policy_sector="health")
+    url = "/policy-areas/health/"
+    assert client.get(url).status_code == 200
+    assert client.get(url)[HEADER] == "hit"
+
+
+def test_other_pages_are_not_cached(client):
+    project = ProjectFactory()
+    for url in (project.get_absolute_url(), "/glossary/", "/health/", "/api/v1/"):
+        client.get(url)
+        assert HEADER not in client.get(url)
+
+
+def test_head_is_answered_from_the_cache(client):
+    client.get("/cases/")
+    response = client.head("/cases/")
+    assert response.status_code == 200 and response[HEADER] == "hit"
+
+
+@pytest.mark.urls(__name__)
+def test_every_hit_has_a_fresh_nonce_the_header_agrees_with(client):
+    nonces = []
+    for expected in ("miss", "hit", "hit"):
+        response = client.get("/insights/")
+        assert response[HEADER] == expected
+        header = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])
+        body = re.search(rb'nonce="([^"]+)"', response.content)
+        assert header and body
+        assert body.group(1).decode() == header.group(1)
+        assert response.content.count(header.group(1).encode()) == 2
+        assert PLACEHOLDER not in response.content
+        nonces.append(header.group(1))
+    assert len(set(nonces)) == 3
+    # What is stored carries the placeholder, never a nonce that was sent.
+    [page] = stored_pages()
+    assert page.count(PLACEHOLDER) == 2 and not any(n.encode() in page for n in nonces)
+
+
+def ready_draft(name: str) -> Project:
+    """A draft with what publication needs (a country, a date, a party)."""
+    draft = ProjectFactory(name=name, status=DRAFT, service_start="2020")
+    DeliveryLocationFactory(project=draft)
+    OutcomePaymentCommitmentFactory(project=draft)
+    return draft
+
+
+def test_publishing_shows_at_once(client, curator):
+    draft = ready_draft("Newly Published Bond")
+    assert b"Newly Published Bond" not in client.get("/cases/").content
+    assert client.get("/cases/")[HEADER] == "hit"
+    # The curator publishes through the admin, in another session.
+    admin = Client()
+    admin.force_login(curator)
+    response = admin.post(f"/admin/cases/project/{draft.pk}/transition/", {"to_status": PUBLISHED})
+    assert response.status_code == 302
+    assert Project.objects.get(pk=draft.pk).status == PUBLISHED
+    response = client.get("/cases/")
+    assert response[HEADER] == "miss" and b"Newly Published Bond" in response.content
+
+
+def test_a_draft_never_enters_a_cached_page(client):
+    ProjectFactory(name="Public Bond")
+    ProjectFactory(name="Secret Draft Bond", status=DRAFT)
+    for url in ("/", "/cases/", "/cases/?q=bond", "/policy-areas/", "/insights/"):
+        client.get(url)
+        assert client.get(url)[HEADER] == "hit"
+    pages = stored_pages()
+    assert len(pages) == 5
+    assert any(b"Public Bond" in page for page in pages)
+    assert not any(b"Secret Draft" in page for page in pages)
+
+
+def test_a_logged_in_user_is_never_served_from_nor_stored_to_the_cache(client, curator):
+    ProjectFactory(name="Staff View Bond")
+    client.get("/cases/")
+    assert client.get("/cases/")[HEADER] == "hit"
+    client.force_login(curator)
+    for url in ("/cases/", "/evidence/"):
+        response = client.get(url)
+        assert response.status_code == 200 and HEADER not in response
+    assert len(stored_pages()) == 1
+
+
+def test_a_visitor_with_messages_is_not_served_from_the_cache(client):
+    client.get("/cases/")
+    client.cookies["messages"] = "anything"
+    assert HEADER not in client.get("/cases/")
+
+
+def test_a_page_handing_out_a_csrf_token_is_not_stored():
+    # A page with a CSRF token (and its cookie) is someone's own.
+    def view(request):
+        get_token(request)
+        return HttpResponse("a form")
+
+    request = RequestFactory().get("/cases/")
+    request.user = AnonymousUser()
+    assert PageCacheMiddleware(view)(request)[HEADER] == "skip"
+    assert stored_pages() == []
+
+
+def test_switched_off_it_neither_serves_nor_stores(client, settings):
+    settings.RESULT_CACHE = False
+    client.get("/cases/")
+    assert HEADER not in client.get("/cases/")
+    assert stored_pages() == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=%ff%fe",
+        "sort=&sort=&&&=",
+        "q=%00",
+        "policy_area[]=x&country=ZZZ&page=-1",
+        "q=" + "x" * 3000,
+        "%E2%82=1&a=%",
+    ],
+)
+def test_odd_query_strings_still_answer(client, query):
+    for _ in range(2):
+        assert client.get(f"/cases/?{query}").status_code < 500
+        assert client.get(f"/evidence/?{query}").status_code < 500

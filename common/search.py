@@ -122,31 +122,49 @@ class FullTextIndex:
             tsquery = _pg_query(terms)
             found = f"SELECT id FROM {self.table} WHERE search_vector @@ to_tsquery('english', %s)"  # nosec B608
             found_params = [tsquery]
-            exact = f"({self.table}.search_exact @@ plainto_tsquery('simple', %s))::int"
-            # Normalisation 32 scales the stemmed rank to rank / (rank + 1), below 1.
-            stemmed = f"ts_rank_cd({self.table}.search_vector, to_tsquery('english', %s), 32)"
-            rank_params = [*terms, tsquery]
+            rank, rank_params = self._postgresql_rank(terms, tsquery)
         else:
             match = _fts5_query(terms)
-            weights = ", ".join(str(_WEIGHTS[weight]) for _column, weight in self.columns)
-            bm25 = f"bm25({self.fts_table}, {weights})"
             found = f"SELECT rowid FROM {self.fts_table} WHERE {self.fts_table} MATCH %s"  # nosec B608
             found_params = [match]
-            exact = (
-                f"({self.table}.id IN (SELECT rowid FROM {self.exact_table} "  # nosec B608
-                f"WHERE {self.exact_table} MATCH %s))"
-            )
-            # -bm25 is positive (higher is better): scaled to x / (x + 1), below 1.
-            stemmed = (
-                f"(SELECT -{bm25} / (1 - {bm25}) FROM {self.fts_table} "  # nosec B608
-                f"WHERE {self.fts_table} MATCH %s AND rowid = {self.table}.id)"
-            )
-            rank_params = [*(f'"{term}"' for term in terms), match]
-        # Words as typed lead the rank (one point each); the stemmed rank orders ties.
-        rank = " + ".join([exact] * len(terms) + [stemmed])
+            rank, rank_params = self._sqlite_rank(terms, match)
         return queryset.filter(pk__in=RawSQL(found, found_params)).annotate(  # nosec B611
             search_rank=RawSQL(rank, rank_params, output_field=FloatField())  # nosec B611
         )
+
+    def _postgresql_rank(self, terms: list[str], tsquery: str) -> tuple[str, list[str]]:
+        # Each word as typed: the rows holding it, found once through the exact index's GIN
+        # (a hashed subplan), not by reading every matching row's long vector.
+        exact = [
+            f"({self.table}.id IN (SELECT id FROM {self.table} "  # nosec B608
+            "WHERE search_exact @@ plainto_tsquery('simple', %s)))::int"
+            for _term in terms
+        ]
+        # Normalisation 32 scales the stemmed rank to rank / (rank + 1), below 1.
+        stemmed = f"ts_rank_cd({self.table}.search_vector, to_tsquery('english', %s), 32)"
+        # Words as typed lead the rank (one point each); the stemmed rank orders ties.
+        return " + ".join([*exact, stemmed]), [*terms, tsquery]
+
+    def _sqlite_rank(self, terms: list[str], match: str) -> tuple[str, list[str]]:
+        # One pass over the index for the whole statement: the matching rows with their rank
+        # (bm25 of the stemmed index; each word as typed found once in the exact index), kept
+        # by SQLite as a table with an automatic index on the row id, which the row's rank
+        # is read from. LIMIT -1 keeps SQLite from folding that query into the per-row one,
+        # which would run the full-text query again for every row.
+        fts, exact_table = self.fts_table, self.exact_table
+        weights = ", ".join(str(_WEIGHTS[weight]) for _column, weight in self.columns)
+        bm25 = f"bm25({fts}, {weights})"
+        exact = [
+            f"(rowid IN (SELECT rowid FROM {exact_table} WHERE {exact_table} MATCH %s))"  # nosec B608
+            for _term in terms
+        ]
+        # -bm25 is positive (higher is better): scaled to x / (x + 1), below 1.
+        hits = (
+            f"SELECT rowid AS hit, {' + '.join(exact)} - {bm25} / (1 - {bm25}) AS rank "  # nosec B608
+            f"FROM {fts} WHERE {fts} MATCH %s LIMIT -1"
+        )
+        rank = f"(SELECT rank FROM ({hits}) WHERE hit = {self.table}.id)"  # nosec B608
+        return rank, [*(f'"{term}"' for term in terms), match]
 
     def passages(self, ids: list[int], query: str) -> dict[int, SafeString]:
         """The passage of each row's ``passage_column`` that best matches ``query``, with

@@ -8,18 +8,26 @@ import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import engines
 from django.test import Client, RequestFactory
 from django.urls import path
+from django.utils.html import escape
 
 from cases.models import Project
 from common.models import PublicationStatus
+from evidence.models import EvaluationDesign, Relation
+from evidence.services import merge_works, refresh_evaluation_flags
+from golab.indigo import import_snapshot
 from golab.page_cache import HEADER, PLACEHOLDER, PageCacheMiddleware
+from tests.conftest import subset_snapshot
 from tests.factories import (
     DeliveryLocationFactory,
+    DocumentProjectFactory,
+    EvidenceDocumentFactory,
     OutcomePaymentCommitmentFactory,
     ProjectFactory,
 )
@@ -202,3 +210,110 @@ def test_odd_query_strings_still_answer(client, query):
     for _ in range(2):
         assert client.get(f"/cases/?{query}").status_code < 500
         assert client.get(f"/evidence/?{query}").status_code < 500
+
+
+# --- every change that can show bumps the data version: the page changes at once -------------
+def cached_page(client, url: str = "/cases/") -> bytes:
+    client.get(url)
+    response = client.get(url)
+    assert response[HEADER] == "hit"
+    return response.content
+
+
+def fresh_page(client, url: str = "/cases/") -> bytes:
+    response = client.get(url)
+    assert response[HEADER] == "miss"
+    return response.content
+
+
+def test_a_save_shows_at_once(client):
+    project = ProjectFactory(name="Before The Edit")
+    assert b"Before The Edit" in cached_page(client)
+    project.name = "After The Edit"
+    project.save()
+    assert b"After The Edit" in fresh_page(client)
+
+
+def test_a_new_row_of_a_case_shows_at_once(client):
+    project = ProjectFactory(name="Placeless Bond")
+    assert b"Placeless Bond" not in cached_page(client, "/cases/?country=PT")
+    DeliveryLocationFactory(project=project, country="PT")
+    assert b"Placeless Bond" in fresh_page(client, "/cases/?country=PT")
+
+
+def test_a_delete_shows_at_once(client):
+    project = ProjectFactory(name="Soon Deleted Bond")
+    assert b"Soon Deleted Bond" in cached_page(client)
+    project.delete()
+    assert b"Soon Deleted Bond" not in fresh_page(client)
+
+
+def test_withdrawing_through_the_admin_shows_at_once(client, curator):
+    project = ProjectFactory(name="Soon Withdrawn Bond")
+    assert b"Soon Withdrawn Bond" in cached_page(client)
+    admin = Client()
+    admin.force_login(curator)
+    url = f"/admin/cases/project/{project.pk}/transition/"
+    assert admin.post(url, {"to_status": PublicationStatus.WITHDRAWN}).status_code == 302
+    assert b"Soon Withdrawn Bond" not in fresh_page(client)
+
+
+def test_merging_works_shows_at_once(client, curator):
+    target = EvidenceDocumentFactory(title="The Merged Report")
+    other = EvidenceDocumentFactory(title="A Duplicate Report")
+    page = cached_page(client, "/evidence/")
+    assert b"A Duplicate Report" in page and b"The Merged Report" in page
+    merge_works(target=target, others=[other], user=curator)
+    assert b"A Duplicate Report" not in fresh_page(client, "/evidence/")
+
+
+def test_an_evaluation_flag_refreshed_in_bulk_shows_at_once(client):
+    project = ProjectFactory(name="Evaluated Bond")
+    url = "/cases/?has_evaluation=yes"
+    assert b"Evaluated Bond" not in cached_page(client, url)
+    DocumentProjectFactory(
+        project=project,
+        document=EvidenceDocumentFactory(evaluation_design=EvaluationDesign.RCT),
+        relation=Relation.EVALUATION_OF,
+    )
+    cached_page(client, url)  # the link alone does not set the flag: a read in between
+    assert refresh_evaluation_flags(project_ids=[project.pk]) == 1  # QuerySet.update
+    assert b"Evaluated Bond" in fresh_page(client, url)
+
+
+def test_an_import_shows_at_once(client, tmp_path):
+    before = cached_page(client)
+    snapshot = subset_snapshot(tmp_path / "snap", {"INDIGO-POJ-0001"})
+    assert import_snapshot(snapshot, run_by="tests").applied
+    imported = Project.objects.published().get(indigo_id="INDIGO-POJ-0001")
+    name = escape(imported.name).encode()
+    assert name not in before and name in fresh_page(client)
+
+
+def test_a_restore_shows_at_once(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    project = ProjectFactory(name="Backed Up Bond")
+    archive = tmp_path / "backup.zip"
+    call_command("backup", str(archive), verbosity=0)
+    project.name = "Edited After The Backup"
+    project.save()
+    assert b"Edited After The Backup" in cached_page(client)
+    call_command("restore", str(archive), "--yes", verbosity=0)
+    assert b"Backed Up Bond" in fresh_page(client)
+
+
+# --- nothing leaks from a test that commits (live server, transaction=True) -------------------
+@pytest.mark.django_db(transaction=True)
+def test_a_committing_test_stores_a_page():
+    ProjectFactory(name="Committed Bond")
+    client = Client()
+    client.get("/cases/")
+    assert client.get("/cases/")[HEADER] == "hit"
+    assert any(b"Committed Bond" in page for page in stored_pages())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_test_starts_with_an_empty_cache():
+    # The flush after the test above sends post_migrate, which empties the cache table.
+    assert stored_pages() == []
+    assert b"Committed Bond" not in Client().get("/cases/").content

@@ -21,7 +21,7 @@ for p in $(PYTHON_CANDIDATES); do \
 done; exit 1
 endef
 
-.PHONY: help run install install-test migrate load-data test test-fast lint format chromium bench bench-scale clean
+.PHONY: help run install install-test migrate load-data test test-fast lint format chromium bench bench-scale bench-load bench-before-after clean
 
 help:
 	@echo "make run    install into .venv, migrate, load the bundled INDIGO snapshot, serve http://$(HOST):$(PORT) with the import worker"
@@ -30,6 +30,8 @@ help:
 	@echo "make lint   ruff check and format check, bandit, mypy"
 	@echo "make bench  print the import benchmark figures"
 	@echo "make bench-scale  the app under gunicorn beside Datasette at 100,000 projects (long)"
+	@echo "make bench-load  the bundled snapshot under gunicorn at 32 connections for 30 s: p50, p99, errors"
+	@echo "make bench-before-after  /cases/ and a case page before (bb0d6bb) and now, same sitting"
 
 $(PY):
 	@py=$$($(find_python)) || { \
@@ -108,6 +110,14 @@ bench: install
 bench-scale: install
 	$(PIP) install -e '.[bench]'
 	$(PY) bench/scale.py $(BENCH_ARGS)
+
+# The bundled snapshot at 32 connections (README, "Load"); BENCH_ARGS e.g. "--during-import".
+bench-load: install
+	$(PY) bench/load.py $(BENCH_ARGS)
+
+# Target 7: before and after at 1x, alternating; BENCH_ARGS e.g. "--before <commit> --after .".
+bench-before-after: install
+	$(PY) bench/before_after.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/staticfiles

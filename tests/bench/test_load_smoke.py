@@ -72,3 +72,18 @@ def test_p99_target_is_met_only_under_500_ms_and_without_errors(bench, p99, fail
     load, serving = bench
     result = serving.Load(p50=10.0, p99=p99, rate=50.0, requests=100, failures=failures)
     assert load.report(result, 32, 30, "under load")[-1].endswith(f": {verdict}")
+
+
+def test_before_after_prints_speed_ups_and_the_5x_verdict(bench):
+    before_after = importlib.import_module("before_after")  # bench/ is on the path
+    before = {"/cases/": 250.0, "case page": 150.0, "/": 40.0, "policy-area page": 90.0}
+    after = {"/cases/": 50.0, "case page": 60.0, "/": 20.0, "policy-area page": 30.0}
+    medians = {"before abc": before, "def cold": after}
+    lines = before_after.table(medians, ["before abc", "def cold"])
+    assert lines[0].split()[-2:] == ["×", "cold"]
+    assert lines[2].split() == ["/cases/", "250.0", "50.0", "5.0×"]
+    verdicts = before_after.verdicts(medians, "before abc", "def cold")
+    assert verdicts[0].endswith(
+        "/cases/ 5.0× faster than before abc (250.0 → 50.0 ms): 5x target met"
+    )
+    assert verdicts[1].endswith("(150.0 → 60.0 ms): 5x target missed")

@@ -345,3 +345,9 @@ def test_odd_parameters_on_the_steps_are_never_an_error(client, curator, query):
     for path in (ENROL, CODE_STEP, MANAGE, "/admin/second-factor/recovery-codes/"):
         assert client.get(path + query).status_code < 500
     assert client.post(ENROL + query, {"code": "\u0663" * 6}).status_code < 500
+
+
+def test_the_admin_links_ones_own_second_factor_page(client, editor):
+    client.force_login(editor)
+    page = client.get("/admin/").content.decode()
+    assert f'<a href="{MANAGE}">Second factor</a>' in page

@@ -9,6 +9,7 @@ from cases.models import Project
 from common.models import PublicationStatus
 from golab.indigo import import_snapshot
 from tests.conftest import ensure_roles, subset_snapshot
+from tests.e2e.conftest import admin_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple 9"
@@ -34,12 +35,8 @@ def test_curator_logs_in_edits_and_publishes(live_server, page, axe, draft):
     page.on(
         "console", lambda message: message.type == "error" and console_errors.append(message.text)
     )
-    page.goto(live_server.url + "/admin/")
-    page.get_by_label("Username").fill("curt")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
-    assert "/admin/login/" not in page.url
+    admin_login(page, live_server.url, "curt", PASSWORD)
+    assert "/admin/login/" not in page.url and "/second-factor/" not in page.url
 
     page.goto(f"{live_server.url}/admin/cases/project/{draft.pk}/change/")
     assert page.locator("#workflow-heading").inner_text() == "Publication: Draft"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from evidence.models import CitationPin, EvidenceDocument, ProjectSource
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import make_user
+from tests.e2e.conftest import admin_login
 from tests.factories import EvidenceDocumentFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,11 +37,7 @@ def test_editor_merges_two_works_then_splits_one(live_server, page, axe):
     project = ProjectFactory()
     kept = _work(project, "Final evaluation report", 0, 2)
     twin = _work(project, "Final evaluation report (copy)", 2, 2)
-    page.goto(live_server.url + "/admin/")
-    page.get_by_label("Username").fill("edith")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
+    admin_login(page, live_server.url, "edith")
 
     page.goto(live_server.url + "/admin/evidence/evidencedocument/")
     for work in (kept, twin):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -117,6 +118,14 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 DATABASES = {
     "default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'golab.sqlite3'}"),
 }
+# PostgreSQL read replicas, comma-separated URLs: public GET pages read from them, everything
+# else uses the primary (golab/db_router.py says exactly what and why).
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica{_number}"] = {
+        **env_database(f"DATABASE_REPLICA_URLS (URL {_number})", _url),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["golab.db_router.ReplicaRouter"] if len(DATABASES) > 1 else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One cache shared by every app process on every server (pages, counts, the API's rate limit):
 # a table in the database by default (`manage.py createcachetable`, run with migrate), or
@@ -171,6 +180,8 @@ MIDDLEWARE = [
     # A database outage in any view answers 503 with Retry-After; a server never creates
     # its SQLite file (golab/outage.py).
     "golab.outage.DatabaseOutageMiddleware",
+    # Which requests may read from a replica (only used with DATABASE_REPLICA_URLS).
+    "golab.db_router.ReplicaRoutingMiddleware",
     "golab.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, as django-cors-headers asks: the API is open to any origin.
@@ -251,8 +262,37 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+
+
+def file_storage() -> dict[str, Any]:
+    """Where uploads live: MEDIA_ROOT, or with STORAGE_BACKEND=s3 a bucket on S3 or any
+    S3-compatible object store (django-storages, the `deploy` extra), so that every app server
+    sees every upload. Credentials come from the usual AWS_* variables or the instance role."""
+    backend = os.environ.get("STORAGE_BACKEND", "filesystem").strip().lower()
+    if backend == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if backend != "s3":
+        raise ImproperlyConfigured(f"STORAGE_BACKEND must be filesystem or s3; got {backend!r}")
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME", "").strip() or None,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None,
+            "location": os.environ.get("AWS_S3_LOCATION", "media").strip(),
+            # Private objects: files are only ever served through the download view.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))

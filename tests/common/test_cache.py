@@ -110,9 +110,9 @@ def test_deferred_bumps_once_at_the_end():
 
 
 def test_version_is_read_once_per_request(client, django_assert_num_queries):
-    from django.core.signals import request_finished, request_started
-
-    request_started.send(sender=None)
+    # The handlers of request_started and request_finished (the signals themselves would also
+    # close the test's connection, as a server does between requests).
+    result_cache._start_request()
     try:
         result_cache.data_version()
         with django_assert_num_queries(0):
@@ -122,7 +122,7 @@ def test_version_is_read_once_per_request(client, django_assert_num_queries):
             version = result_cache.data_version()
         assert version == cache.get(result_cache.VERSION_KEY)
     finally:
-        request_finished.send(sender=None)
+        result_cache._finish_request()
     # Outside a request, every call reads the shared version (another process may bump it).
     with django_assert_num_queries(1):
         result_cache.data_version()

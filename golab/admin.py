@@ -209,6 +209,18 @@ def _import_view(model_admin: admin.ModelAdmin, request: HttpRequest):
     second, explicit yes that names how many."""
     context = _import_context(model_admin, request, "Import an INDIGO snapshot")
     user = request.user.get_username()
+    if request.method == "POST" and "run_again" in request.POST:
+        asked = request.POST["run_again"]
+        stopped = ImportJob.objects.filter(pk=asked).first() if asked.isdigit() else None
+        if (
+            stopped is None
+            or not jobs.stopped(stopped)
+            or not jobs.upload_path(stopped.token).exists()
+        ):
+            messages.error(request, "That job cannot be run again; upload the file again.")
+            return HttpResponseRedirect(request.path)
+        job = jobs.run_again(stopped, run_by=f"admin: {user}")
+        return HttpResponseRedirect(reverse("admin:cases_importrun_job", args=[job.pk]))
     if request.method == "POST" and "token" in request.POST:
         token = request.POST["token"]
         checked = (
@@ -244,6 +256,7 @@ def _import_view(model_admin: admin.ModelAdmin, request: HttpRequest):
         )
         return HttpResponseRedirect(reverse("admin:cases_importrun_job", args=[job.pk]))
     context["form"] = form
+    jobs.mark_stalled()
     context["jobs"] = ImportJob.objects.all()[:10]
     return TemplateResponse(request, "admin/cases/import.html", context)
 
@@ -251,8 +264,10 @@ def _import_view(model_admin: admin.ModelAdmin, request: HttpRequest):
 def _import_job_view(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int):
     """An import job's page: queued, running (with files and rows read; the page reloads
     itself), or done with the import's report, and the confirmation when there is one."""
+    context = _import_context(model_admin, request, "")
+    jobs.mark_stalled()
     job = get_object_or_404(ImportJob, pk=pk)
-    context = _import_context(model_admin, request, str(job))
+    context["title"] = str(job)
     result = jobs.StoredResult.load(job.result) if job.result else None
     confirmable = (
         result is not None
@@ -265,6 +280,7 @@ def _import_job_view(model_admin: admin.ModelAdmin, request: HttpRequest, pk: in
         token=job.token if confirmable else "",
         partial=job.partial,
         refresh_seconds=0 if job.done else 2,
+        run_again=jobs.stopped(job) and jobs.upload_path(job.token).exists(),
     )
     return TemplateResponse(request, "admin/cases/import_job.html", context)
 

@@ -174,7 +174,8 @@ class StreamedSnapshot(Snapshot):
 
     def _read(self, name: str) -> str:
         stream = self.open_text(name)
-        assert stream is not None  # noqa: S101 - only names the check kept
+        if stream is None:
+            raise KeyError(name)
         with stream:
             return stream.read()
 

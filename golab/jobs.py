@@ -5,19 +5,30 @@ The admin stores the upload under ``MEDIA_ROOT/imports/<token>.zip``, records an
 database table (django-tasks-db's ``DatabaseBackend``) and ``manage.py db_worker`` runs it,
 so a long import never runs inside a web request (whose worker gunicorn kills after 30 s).
 The job writes its progress and, at the end, the import's report (``StoredResult``) to its
-row, which the import run page reads."""
+row, which the import run page reads.
+
+While a job runs, a thread of the worker writes its heartbeat (with its progress) every
+second, on a connection of its own, outside the import's transaction. A worker that is
+killed (SIGKILL, out of memory, a restart) stops beating: its job, silent for
+``STALE_SECONDS``, is marked failed ("the worker stopped") when the job's page or the job
+list is looked at (``mark_stalled``), and can be run again (``run_again``). Its import's
+transaction never committed, so nothing of it was written."""
 
 from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -28,8 +39,14 @@ security_log = logging.getLogger("golab.security")
 
 # What a job's page lists at most of each kind of line; the counts are always whole.
 MAX_LISTED = {"errors": 500, "warnings": 500, "conflicts": 200, "withdrawn_documents": 2000}
-# Progress is written to the job's row at most this often (seconds).
+# Progress (and the heartbeat) is written to the job's row at most this often (seconds).
 PROGRESS_EVERY = 1.0
+# A running job whose worker has been silent this long (seconds) lost its worker.
+STALE_SECONDS = 180
+WORKER_STOPPED = (
+    "the worker stopped (killed, out of memory or restarted) while running this job; "
+    "nothing of it was imported. Run it again."
+)
 
 
 def upload_folder() -> Path:
@@ -82,15 +99,20 @@ def run_import_job(job_id: int) -> str:
     if job.status != ImportJob.Status.QUEUED:
         return job.status  # already run (a retry after a crash must not import twice)
     path = upload_path(job.token)
+    now = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now(), stage="starting"
+        status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, stage="starting"
     )
     last = 0.0
     seen = ImportProgress()
+    # In a worker the heartbeat thread writes the progress; inside a transaction (tests
+    # running jobs in theirs) it is written here, as the import goes.
+    beat = None if connection.in_atomic_block else Heartbeat(job.pk, seen)
 
     def track(state: ImportProgress) -> None:
         nonlocal last
         new_phase = state.phase != seen.phase
+        seen.stage = state.stage
         seen.phase, seen.files_done, seen.files_total, seen.rows_done = (
             state.phase,
             state.files_done,
@@ -98,30 +120,28 @@ def run_import_job(job_id: int) -> str:
             state.rows_done,
         )
         now = time.monotonic()
+        if beat is not None and not (new_phase and not connection.in_atomic_block):
+            return  # the thread writes it (a new phase outside the transaction: at once)
         if now - last < PROGRESS_EVERY and not new_phase:
             return
         last = now
         # Inside the import's transaction this is seen only when it ends; the reading
         # and checking before it, where a big snapshot spends its time, are seen at once.
-        ImportJob.objects.filter(pk=job.pk).update(
-            stage=state.stage[:255],
-            files_done=state.files_done,
-            files_total=state.files_total,
-            rows_done=state.rows_done,
-        )
+        ImportJob.objects.filter(pk=job.pk).update(**_progress(seen))
 
     result: ImportResult | None = None
     try:
         if not path.exists():
             raise FileNotFoundError("the upload is no longer there; upload the file again")
-        result = import_snapshot(
-            path,
-            run_by=job.run_by,
-            dry_run=job.dry_run,
-            partial=job.partial,
-            allow_mass_withdrawal=job.allow_mass_withdrawal,
-            track=track,
-        )
+        with beat or _nothing():
+            result = import_snapshot(
+                path,
+                run_by=job.run_by,
+                dry_run=job.dry_run,
+                partial=job.partial,
+                allow_mass_withdrawal=job.allow_mass_withdrawal,
+                track=track,
+            )
     except Exception as exc:
         _finish(job, status=ImportJob.Status.FAILED, failure=f"{type(exc).__name__}: {exc}")
         path.unlink(missing_ok=True)
@@ -150,6 +170,111 @@ def run_import_job(job_id: int) -> str:
         rows_done=seen.rows_done,
     )
     return outcome
+
+
+def _progress(state: ImportProgress) -> dict:
+    return {
+        "stage": state.stage[:255],
+        "files_done": state.files_done,
+        "files_total": state.files_total,
+        "rows_done": state.rows_done,
+        "heartbeat_at": timezone.now(),
+    }
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+class Heartbeat:
+    """A thread that writes a running job's heartbeat and progress every ``PROGRESS_EVERY``
+    seconds on its own database connection, outside the import's transaction (on
+    PostgreSQL the page sees the progress of the applying too; on SQLite, whose one writer
+    is then the import, a beat that finds the database locked is skipped)."""
+
+    def __init__(self, job_pk: int, state: ImportProgress) -> None:
+        self.job_pk, self.state = job_pk, state
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"import-job-{job_pk}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        try:
+            while not self.stop.wait(PROGRESS_EVERY):
+                try:
+                    with _short_lock_wait():
+                        ImportJob.objects.filter(
+                            pk=self.job_pk, status=ImportJob.Status.RUNNING
+                        ).update(**_progress(self.state))
+                except DatabaseError:
+                    pass  # SQLite: the import's transaction holds the database; next time
+        finally:
+            connection.close()  # this thread's own connection
+
+
+@contextmanager
+def _short_lock_wait(milliseconds: int = 200) -> Iterator[None]:
+    """On SQLite, wait at most this long for another connection's write lock (instead of
+    the default seconds): a write that finds an import's transaction holding it gives up."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
+
+
+def mark_stalled() -> int:
+    """Mark failed the running jobs whose worker has been silent for ``STALE_SECONDS``
+    (killed, out of memory, restarted); return how many. Their upload is kept, to run
+    again. On SQLite a database held by an import's transaction means its worker is alive:
+    nothing is marked then."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=STALE_SECONDS)
+    silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    try:
+        if not ImportJob.objects.filter(silent, status=ImportJob.Status.RUNNING).exists():
+            return 0  # the usual case: one read
+        with _short_lock_wait(), transaction.atomic():
+            return ImportJob.objects.filter(silent, status=ImportJob.Status.RUNNING).update(
+                status=ImportJob.Status.FAILED,
+                finished_at=now,
+                stage="",
+                failure=WORKER_STOPPED,
+            )
+    except DatabaseError:
+        return 0
+
+
+def stopped(job: ImportJob) -> bool:
+    """Whether the job failed because its worker stopped (and can be run again)."""
+    return job.worker_stopped
+
+
+def run_again(job: ImportJob, *, run_by: str) -> ImportJob:
+    """Queue again a job whose worker stopped, with its upload and what it was asked."""
+    return enqueue_import(
+        token=job.token,
+        filename=job.filename,
+        run_by=run_by,
+        dry_run=job.dry_run,
+        partial=job.partial,
+        allow_mass_withdrawal=job.allow_mass_withdrawal,
+    )
 
 
 def keep_upload(job: ImportJob, result: ImportResult | StoredResult) -> bool:
@@ -216,9 +341,9 @@ class StoredResult:
 
         return {
             "errors": listed("errors", result.errors),
-            "error_count": len(result.errors),
+            "error_count": getattr(result.errors, "total", len(result.errors)),
             "warnings": listed("warnings", result.warnings),
-            "warning_count": len(result.warnings),
+            "warning_count": getattr(result.warnings, "total", len(result.warnings)),
             "conflicts": listed("conflicts", result.conflicts),
             "conflict_count": len(result.conflicts),
             "summary": result.summary(),

@@ -30,6 +30,12 @@ class ImportJob(models.Model):
     files_total = models.PositiveIntegerField(default=0)
     files_done = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the worker last said it is still running this job (every second or "
+        "so); a running job silent for minutes lost its worker (golab.jobs.mark_stalled).",
+    )
     result = models.JSONField(null=True, blank=True)
     failure = models.TextField(blank=True, help_text="Why the job failed, if it crashed.")
     task_id = models.CharField(max_length=64, blank=True)
@@ -46,6 +52,18 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         kind = "Dry run" if self.dry_run else "Import"
         return f"{kind} of {self.filename} ({self.get_status_display().lower()})"
+
+    @property
+    def worker_stopped(self) -> bool:
+        """Failed because its worker stopped (``golab.jobs.mark_stalled``)."""
+        return self.status == self.Status.FAILED and self.failure.startswith("the worker stopped")
+
+    @property
+    def status_line(self) -> str:
+        """The status as the job list shows it."""
+        if self.worker_stopped:
+            return "failed: the worker stopped"
+        return self.get_status_display().lower()
 
     @property
     def done(self) -> bool:

@@ -342,13 +342,11 @@ class ReferenceCheck:
         self.table = table
         self.known = known
         self.report = report
-        self.columns = [c for c in table.columns if c.reference]
+        self.columns = [(c, c.reference) for c in table.columns if c.reference]
         self.warned: set[str] = set()
 
     def see(self, row: ParsedRow) -> None:
-        for column in self.columns:
-            reference = column.reference
-            assert reference is not None  # noqa: S101 - the columns were chosen for it
+        for column, reference in self.columns:
             for ref in filter(None, row.values[f"{column.field}_ref"].split(",")):
                 if ref not in self.known[reference.name] and ref not in self.warned:
                     self.warned.add(ref)

@@ -151,8 +151,9 @@ def test_a_running_job_shows_its_progress_and_reloads_itself(
         rows_done=123456,
     )
     client.force_login(curator)
-    # 6 with the session's second-factor device, which django-otp reads on every admin page.
-    with django_assert_num_queries(6):
+    # 7: the session, the user, the second-factor device (django-otp reads it on every admin
+    # page), whether a running job's worker stopped, the job, ...
+    with django_assert_num_queries(7):
         response = client.get(_job_url(job))
     page = response.content.decode()
     assert "Running: 12 of 30 files read, 123456 rows (read projects_results.csv" in page
@@ -211,8 +212,9 @@ def test_the_import_page_links_the_recent_jobs(client, curator, django_assert_nu
     for n in range(12):
         ImportJob.objects.create(run_by="admin: curt", filename=f"s{n}.zip", token="0" * 32)
     client.force_login(curator)
-    # 6 with the session's second-factor device, which django-otp reads on every admin page.
-    with django_assert_num_queries(6):
+    # 7 with the session's second-factor device, which django-otp reads on every admin page,
+    # and whether a running job's worker stopped.
+    with django_assert_num_queries(7):
         page = client.get(IMPORT).content.decode()
     latest = ImportJob.objects.latest("created_at")
     assert f'href="{_job_url(latest)}"' in page and page.count(f'href="{IMPORT}') == 10
@@ -233,3 +235,78 @@ def test_an_import_reports_its_phases_and_the_files_and_rows_read(snapshot):
     files = [f for phase, f, _rows in seen if phase == "reading"]
     assert files == list(range(1, len(files) + 1)) and len(files) > 20
     assert seen[-1][2] > 0
+
+
+def _running(minutes_silent: float, **fields) -> ImportJob:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    beat = timezone.now() - timedelta(minutes=minutes_silent)
+    return ImportJob.objects.create(
+        run_by="admin: curt",
+        filename="big.zip",
+        status=ImportJob.Status.RUNNING,
+        started_at=beat,
+        heartbeat_at=beat,
+        stage="read projects.csv: 300 rows",
+        **fields,
+    )
+
+
+def test_a_job_whose_worker_stopped_beating_is_shown_failed_and_can_run_again(
+    client, curator, media, snapshot
+):
+    """Issue 16: a worker killed mid-import (SIGKILL, out of memory) left its job "running"
+    for ever. A job silent for longer than jobs.STALE_SECONDS is marked failed when looked at,
+    on its page and in the list, and offers to run the same upload again."""
+    token = jobs.store_upload(zip_upload(snapshot).chunks())
+    job = _running(jobs.STALE_SECONDS / 60 + 1, token=token, dry_run=False)
+    client.force_login(curator)
+
+    listing = client.get(IMPORT).content.decode()
+    assert "failed: the worker stopped" in listing
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and job.finished_at is not None
+    page = client.get(_job_url(job)).content.decode()
+    assert "Failed: the worker stopped" in page and 'http-equiv="refresh"' not in page
+    assert f'name="run_again" value="{job.pk}"' in page and "Run the import again" in page
+
+    response = client.post(IMPORT, {"run_again": job.pk})
+    again = ImportJob.objects.latest("created_at")
+    assert response.status_code == 302 and response["Location"] == _job_url(again)
+    assert again.pk != job.pk and again.token == token and not again.dry_run
+    assert again.status == ImportJob.Status.QUEUED
+    run_queued_jobs()
+    assert set(Project.objects.values_list("indigo_id", flat=True)) == ONE
+
+
+def test_a_job_that_beats_stays_running_and_others_cannot_be_run_again(client, curator, media):
+    fresh = _running(0.1, token="1" * 32)
+    finished = ImportJob.objects.create(
+        run_by="admin: curt", filename="x.zip", token="2" * 32, status=ImportJob.Status.FINISHED
+    )
+    assert jobs.mark_stalled() == 0
+    client.force_login(curator)
+    page = client.get(_job_url(fresh)).content.decode()
+    fresh.refresh_from_db()
+    assert fresh.status == ImportJob.Status.RUNNING and "Running: " in page
+    assert "run_again" not in page
+    for pk in (fresh.pk, finished.pk, 999999, "x'1", ""):
+        response = client.post(IMPORT, {"run_again": pk}, follow=True)
+        assert "That job cannot be run again" in response.content.decode()
+    assert ImportJob.objects.count() == 2
+
+
+def test_a_job_never_heard_from_after_its_start_is_stalled_too():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = _running(0, token="3" * 32)
+    ImportJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=None, started_at=timezone.now() - timedelta(hours=1)
+    )
+    assert jobs.mark_stalled() == 1
+    job.refresh_from_db()
+    assert job.worker_stopped and job.status_line == "failed: the worker stopped"

@@ -16,6 +16,7 @@ from evidence.models import DocumentProject, EvidenceDocument, ProjectSource
 from evidence.search import DOCUMENTS
 from evidence.services import refresh_evaluation_flags
 from golab.synthetic import generate
+from tests.factories import EvidenceDocumentFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +83,13 @@ def test_same_seed_same_data():
     EvidenceDocument.objects.all().delete()
     generate(projects=20, documents=10, seed=5)
     assert snapshot() != first
+
+
+def test_search_indexes_keep_up_with_later_rows():
+    """The run builds the indexes once at the end (SQLite's triggers dropped, then made again):
+    rows written after it are indexed as ever."""
+    generate(projects=5, documents=5, seed=3)
+    project = ProjectFactory(name="Zanzibarian lighthouse keepers")
+    document = EvidenceDocumentFactory(title="Quixotic lighthouse review")
+    assert project in PROJECTS.search(Project.objects.all(), "zanzibarian")
+    assert document in DOCUMENTS.search(EvidenceDocument.objects.all(), "quixotic")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,7 +32,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.db import DatabaseCache
 from django.core.signals import request_finished, request_started
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "golab:data-version"
 _MISSING = object()
@@ -104,7 +107,7 @@ def bump() -> None:
         return
     connection = transaction.get_connection(DEFAULT_DB_ALIAS)
     if not connection.in_atomic_block:
-        _set_version()
+        _write_version()
         return
     marker = _state.pending
     if marker is not None and any(entry[1] is marker for entry in connection.run_on_commit):
@@ -116,9 +119,25 @@ def bump() -> None:
         if not _cache_in_transaction():
             _set_version()
 
-    _set_version()
-    transaction.on_commit(after_commit)
-    _state.pending = after_commit
+    if _write_version():
+        transaction.on_commit(after_commit)
+        _state.pending = after_commit
+
+
+def _write_version() -> bool:
+    # A cache that cannot be written (its table not created yet, the database going away) must
+    # not fail the change itself; nothing can have been cached from it then either. In a
+    # transaction, a savepoint keeps the transaction usable after such a failure.
+    try:
+        if transaction.get_connection(DEFAULT_DB_ALIAS).in_atomic_block:
+            with transaction.atomic():
+                _set_version()
+        else:
+            _set_version()
+    except DatabaseError as exc:
+        logger.error("could not bump the data version (manage.py createcachetable?): %s", exc)
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -144,12 +163,26 @@ def cached[T](namespace: str, key: str, compute: Callable[[], T], timeout: int |
     """The value cached for ``key`` under the current data version, or ``compute()``'s, stored."""
     if not enabled():
         return compute()
-    full_key = cache_key(namespace, key)
-    value: Any = cache.get(full_key, _MISSING)
+    try:
+        full_key = cache_key(namespace, key)
+        value: Any = cache.get(full_key, _MISSING)
+    except DatabaseError as exc:
+        # Served uncached rather than failing: the cache table missing (createcachetable not
+        # run) or the database going away (the page then fails on its own, as a 503). Inside
+        # a transaction the error must reach whoever opened it.
+        if transaction.get_connection(DEFAULT_DB_ALIAS).in_atomic_block:
+            raise
+        logger.warning("result cache unavailable: %s", exc)
+        return compute()
     if value is not _MISSING:
         return value
     value = compute()
-    cache.set(full_key, value, timeout=timeout)
+    try:
+        cache.set(full_key, value, timeout=timeout)
+    except DatabaseError as exc:
+        if transaction.get_connection(DEFAULT_DB_ALIAS).in_atomic_block:
+            raise
+        logger.warning("result cache unavailable: %s", exc)
     return value
 
 

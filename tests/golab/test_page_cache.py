@@ -317,3 +317,19 @@ def test_the_next_test_starts_with_an_empty_cache():
     # The flush after the test above sends post_migrate, which empties the cache table.
     assert stored_pages() == []
     assert b"Committed Bond" not in Client().get("/cases/").content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_cache_table_pages_are_served_and_changes_saved(settings):
+    # A deployment that ran migrate but not createcachetable: pages are not cached, not broken.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "golab_cache_never_created",
+        }
+    }
+    ProjectFactory(name="Uncached Bond")  # its bump fails quietly
+    for _ in range(2):
+        response = Client().get("/cases/")
+        assert response.status_code == 200 and b"Uncached Bond" in response.content
+        assert response[HEADER] == "miss"

@@ -11,11 +11,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
+from django.db import connections
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django_countries import countries
 
 from cases.models import (
     DeliveryLocation,
+    Organisation,
     Pipeline,
     PipelineInstrument,
     PipelineSector,
@@ -28,18 +30,21 @@ from cases.models import (
 from cases.roles import BY_KEY, ROLES, Role
 from cases.search import PIPELINES, PROJECTS
 from common.facets import (
+    BOUNDED,
     NOT_RECORDED,
     RELEVANCE,
     AggregateSpec,
     AmountFilter,
     CodeListFilter,
     ColumnFacet,
+    Counted,
     CountFilter,
     Facet,
     FacetedFilterSet,
     JoinFacet,
     Kind,
     NotRecordedFilter,
+    Part,
     RangeSpec,
     Rows,
     Sort,
@@ -52,7 +57,6 @@ from common.facets import (
 )
 from common.models import PublicationStatus
 
-MAX_ORGANISATIONS = 60  # per role facet
 ORG_ID = re.compile(r"^INDIGO-ORG-\d{4,9}$")
 
 
@@ -78,51 +82,82 @@ def _has_role(role: Role) -> Q:
     return condition
 
 
-def _country_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
-    counts = dict(
-        DeliveryLocation.objects.filter(project__in=row_pks(base))
-        .exclude(country="")
-        .order_by()
-        .values_list("country")
-        .annotate(n=Count("project", distinct=True))
+def _not_recorded(rows: QuerySet) -> Part:
+    """How many list rows lack the facet's value: one row of (NOT_RECORDED, label, n)."""
+    return Part.of(
+        rows.order_by()
+        .annotate(_one=Value(1))
+        .values("_one")
+        .annotate(v=Value(NOT_RECORDED), l=Value("Not recorded"), n=Count("pk"))
+        .values_list("v", "l", "n")
     )
-    rows = sorted(
-        ((code, countries.name(code) or code, n) for code, n in counts.items()),
-        key=lambda row: (-row[2], row[1]),
-    )
-    rows.append((NOT_RECORDED, "Not recorded", base.exclude(_has_country()).count()))
-    return rows
 
 
-def _party_counts(role: Role, base: QuerySet) -> Rows:
-    """(INDIGO id, name, projects) of each public party in this role among ``base``: counted
-    by the database for a role one table names; over several tables (outcome payers: also
-    outcome payments) a project naming a party in two of them counts once."""
+def _country_counts(filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+    located = DeliveryLocation.objects.filter(project__in=row_pks(base)).exclude(country="")
 
-    def named(model: type[Model], field: str, *extra: str) -> QuerySet:
-        rows = model._default_manager.filter(public_party(field), project__in=row_pks(base))
-        return rows.order_by().values_list(f"{field}__indigo_id", f"{field}__name", *extra)
+    def grouped(rows: QuerySet, limit: int | None = None) -> Part:
+        return Part.of(
+            rows.order_by()
+            .values(v=F("country"))
+            .annotate(l=Value(None, CharField()), n=Count("project", distinct=True))
+            .values_list("v", "l", "n"),
+            limit,
+        )
 
-    sources = role.sources()
-    if len(sources) == 1:
-        return list(named(*sources[0]).annotate(n=Count("project", distinct=True)))
-    projects: dict[tuple[str, str], set[int]] = {}
-    for model, field in sources:
-        for indigo_id, name, project_id in named(model, field, "project_id"):
-            projects.setdefault((indigo_id, name), set()).add(project_id)
-    return [(indigo_id, name, len(ids)) for (indigo_id, name), ids in projects.items()]
+    parts = [grouped(located, limit)]
+    chosen = filterset.chosen("country") - {NOT_RECORDED}
+    if limit is not None and chosen:
+        parts.append(grouped(located.filter(country__in=sorted(chosen))))
+    parts.append(_not_recorded(base.exclude(_has_country())))
+    return parts
 
 
-def _role_rows(role: Role):
-    def rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
-        found = sorted(_party_counts(role, base), key=lambda row: (-row[2], row[1] or ""))
-        chosen = filterset.chosen(role.key)
-        # The most frequent organisations, and any chosen ones; search finds the rest by name.
-        kept = [r for i, r in enumerate(found) if i < MAX_ORGANISATIONS or r[0] in chosen]
-        kept.append((NOT_RECORDED, "Not recorded", base.exclude(_has_role(role)).count()))
-        return kept
+def _country_name(code: str) -> str:
+    return countries.name(code) or code
 
-    return rows
+
+def _role_counts(role: Role):
+    """(INDIGO id, name, projects) of each public party in this role among the list rows: in
+    one grouped query over every table that names the role (outcome payers: commitments and
+    outcome payments), a project naming a party in two of them counted once."""
+
+    def counts(filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+        quote = connections[base.db].ops.quote_name
+        pks, pk_params = row_pks(base).query.sql_with_params()
+        pairs: list[str] = []
+        params: list[Any] = []
+        for model, field in role.sources():
+            meta = model._meta
+            org = quote(meta.get_field(field).column)  # type: ignore[union-attr, arg-type]
+            project = quote(meta.get_field("project").column)  # type: ignore[union-attr, arg-type]
+            pairs.append(
+                f"SELECT {project} AS project_id, {org} AS org_id FROM {quote(meta.db_table)} "  # noqa: S608 - names from the models
+                f"WHERE {org} IS NOT NULL AND {project} IN ({pks})"
+            )
+            params += pk_params
+        organisations = quote(Organisation._meta.db_table)
+
+        def grouped(chosen: list[str] | None = None, limit: int | None = None) -> Part:
+            only = f" AND o.indigo_id IN ({', '.join(['%s'] * len(chosen))})" if chosen else ""
+            # Grouped by the organisation's key first: its row is read once per party, not
+            # once per project.
+            sql = (
+                "SELECT o.indigo_id AS v, o.name AS l, c.n AS n FROM ("  # noqa: S608 - names from the models
+                "SELECT s.org_id, COUNT(DISTINCT s.project_id) AS n "
+                f"FROM ({' UNION ALL '.join(pairs)}) s GROUP BY s.org_id"
+                f") c JOIN {organisations} o ON o.id = c.org_id WHERE o.status = %s{only}"
+            )
+            return Part(sql, (*params, PublicationStatus.PUBLISHED, *(chosen or [])), limit)
+
+        parts = [grouped(limit=limit)]
+        chosen = sorted(filterset.chosen(role.key) - {NOT_RECORDED})
+        if limit is not None and chosen:
+            parts.append(grouped(chosen))
+        parts.append(_not_recorded(base.exclude(_has_role(role))))
+        return parts
+
+    return counts
 
 
 def _with_not_recorded(choices) -> list[tuple[str, str]]:
@@ -207,11 +242,22 @@ class CaseFilter(FacetedFilterSet):
         "name": Sort("Name", ("name", "indigo_id")),
     }
     default_sort = "name"
+    facet_page = "cases:case-facet"
     facets = [
         ColumnFacet("policy_area", "Policy area", "policy_sector", PolicySector.choices),
         ColumnFacet("stage", "Stage", "stage", Stage.choices),
-        JoinFacet("country", "Country", _country_rows, searchable=True),
-        *(JoinFacet(r.key, r.label, _role_rows(r), searchable=True) for r in FACET_ROLES),
+        JoinFacet(
+            "country",
+            "Country",
+            searchable=True,
+            counts=_country_counts,
+            bound=BOUNDED,
+            label_of=_country_name,
+        ),
+        *(
+            JoinFacet(r.key, r.label, searchable=True, counts=_role_counts(r), bound=BOUNDED)
+            for r in FACET_ROLES
+        ),
         YesNoFacet("has_results", "Has results", Q(has_results=True)),
         YesNoFacet("has_evaluation", "Has an evaluation", Q(has_evaluation=True)),
         RangeSpec(
@@ -299,7 +345,34 @@ class FlagsFacet(AggregateSpec):
         counts[f"{self.name}__none"] = Count("pk", filter=~self.any_yes())
         return counts
 
-    def build(self, filterset: FacetedFilterSet, totals: dict[str, Any]) -> Facet:
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+        """One row per column: how many rows say Yes to it; and to none."""
+
+        def counted(condition: Q, value: str) -> Part:
+            return Part.of(
+                base.filter(condition)
+                .order_by()
+                .annotate(_one=Value(1))
+                .values("_one")
+                .annotate(v=Value(value), l=Value(None, CharField()), n=Count("pk"))
+                .values_list("v", "l", "n")
+            )
+
+        columns = [Q(**{f"{self.prefix}{value}": True}) for value, _label in self.choices]
+        return [
+            *(counted(q, str(value)) for q, (value, _l) in zip(columns, self.choices, strict=True)),
+            counted(~self.any_yes(), NOT_RECORDED),
+        ]
+
+    def build(self, filterset: FacetedFilterSet, counted: Counted) -> Facet:
+        found = {v: n for v, _l, n in counted.merged(*range(len(counted.rows)))}
+        totals = {
+            f"{self.name}__{i}": found.get(str(v), 0) for i, (v, _l) in enumerate(self.choices)
+        }
+        totals[f"{self.name}__none"] = found.get(NOT_RECORDED, 0)
+        return self.build_totals(filterset, totals)
+
+    def build_totals(self, filterset: FacetedFilterSet, totals: dict[str, Any]) -> Facet:
         rows = [
             (str(value), str(label), totals[f"{self.name}__{i}"])
             for i, (value, label) in enumerate(self.choices)

@@ -517,6 +517,22 @@ class Project(IndigoRecord):
             models.Index(
                 fields=["status", "capital_raised_usd"], name="project_status_capital_idx"
             ),
+            # /cases/ facet counts (common.facets.count_parts): every facet column of the
+            # published projects, so each count reads this index, never the wide rows.
+            models.Index(
+                fields=[
+                    "status",
+                    "deleted_at",
+                    "policy_sector",
+                    "stage",
+                    "launch_year",
+                    "capital_raised_usd",
+                    "service_users_targeted",
+                    "has_results",
+                    "has_evaluation",
+                ],
+                name="project_facets_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["indigo_id"], name="project_indigo_id_unique"),
@@ -1040,6 +1056,8 @@ class OutcomePayment(ProjectRow):
             *ProjectRow.Meta.constraints,
             choice_check("outcome_payment", "payment_type", PaymentType),
         ]
+        # /cases/ outcome payer facet: the payers of the listed projects, from this index alone.
+        indexes = [models.Index(fields=["project", "payer"], name="outcome_payment_payer_idx")]
 
 
 class OutcomePaymentPlan(ProjectRow):
@@ -1100,6 +1118,10 @@ class OutcomePaymentCommitment(ProjectRow):
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
+    class Meta(ProjectRow.Meta):
+        # /cases/ outcome payer facet: the parties of the listed projects, from this index alone.
+        indexes = [models.Index(fields=["project", "organisation"], name="commitment_org_idx")]
+
 
 class Investment(ProjectRow):
     """A row of projects_investments.csv."""
@@ -1139,6 +1161,10 @@ class Investment(ProjectRow):
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
+    class Meta(ProjectRow.Meta):
+        # /cases/ investor facet: the parties of the listed projects, from this index alone.
+        indexes = [models.Index(fields=["project", "organisation"], name="investment_org_idx")]
+
 
 class ServiceProvision(ProjectRow):
     """A row of projects_service_provisions.csv."""
@@ -1172,6 +1198,12 @@ class ServiceProvision(ProjectRow):
     alteration_reason = models.TextField("Alterations to service - Reason", blank=True)
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
+
+    class Meta(ProjectRow.Meta):
+        # /cases/ service provider facet: the parties of the listed projects, from this index alone.
+        indexes = [
+            models.Index(fields=["project", "organisation"], name="service_provision_org_idx")
+        ]
 
 
 class IntermediaryService(ProjectRow):
@@ -1222,6 +1254,12 @@ class DeliveryLocation(ProjectRow):
     admin_area_code = models.CharField("Adminstrative geography - Code", max_length=255, blank=True)
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
+
+    class Meta(ProjectRow.Meta):
+        # /cases/ country facet: the countries of the listed projects, from this index alone.
+        indexes = [
+            models.Index(fields=["project", "country"], name="delivery_location_country_idx")
+        ]
 
 
 class Transaction(ProjectRow):

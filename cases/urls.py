@@ -1,11 +1,12 @@
 from django.urls import path, re_path
 
-from cases import views
+from cases import facet_views, views
 
 app_name = "cases"
 
 urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
+    path("cases/facets/<slug:name>/", facet_views.case_facet, name="case-facet"),
     re_path(r"^cases/export\.(?P<fmt>csv|xlsx|json)$", views.case_download, name="case-download"),
     re_path(
         r"^cases/outcome-metrics\.(?P<fmt>csv|xlsx|json)$",

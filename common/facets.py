@@ -5,8 +5,10 @@ A list page (and the API, downloads and insights that share its parameters) decl
 ``FacetedFilterSet`` subclass: its filters, its ``sorts``, its full-text ``search_index``
 and its ``facets``. ``count_facets()`` then gives each facet its counts under every *other*
 active filter (choosing a value gives as many results as its count said). Facets on the
-list's own columns whose filter is not active are all counted in one aggregate with
-conditional counts; a facet whose filter is active, or that needs a join, has its own.
+list's own columns and those in joined tables say their counts as grouped queries
+("parts", each with its own WHERE: a facet ignores its own filter), and all of them run as
+one UNION ALL statement; a long facet keeps only its most frequent values there (and says
+how many there were), and ``facet_values()`` lists them all for the facet's own page.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from typing import Any, ClassVar
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db import connections
+from django.db.models import Case, CharField, Count, Max, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 
 from common.search import FullTextIndex
 
@@ -158,10 +162,13 @@ class FacetedFilterSet(django_filters.FilterSet):
     queryset: QuerySet
     sorts: ClassVar[dict[str, Sort]] = {}
     default_sort: ClassVar[str] = ""
-    facets: ClassVar[list[AggregateSpec | JoinFacet]] = []
+    facets: ClassVar[list[FacetSpec]] = []
     # Rows left out while nothing is chosen in the named facet (its counts still show
     # them, so choosing the value brings them in): e.g. correspondence in the library.
     hidden_by_default: ClassVar[dict[str, Q]] = {}
+    # The URL name of the page that lists every value of one facet (``name`` its argument);
+    # a long facet links to it, with the current filters.
+    facet_page: ClassVar[str] = ""
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return self.search_index.search(queryset, value) if value else queryset
@@ -226,10 +233,18 @@ class Facet:
     values: list[FacetValue] = field(default_factory=list)
     searchable: bool = False
     kind: Kind = Kind.CHOICES
+    total: int = 0  # values with a count (besides "not recorded"), shown or not
+    more_url: str = ""  # the page of all its values, when this list shows only the top ones
 
     @property
     def selected_count(self) -> int:
         return sum(1 for v in self.values if v.selected)
+
+    @property
+    def more(self) -> bool:
+        """Some values with a count are not listed here (only on the facet's own page)."""
+        listed = sum(1 for v in self.values if v.value != NOT_RECORDED and v.count)
+        return bool(self.more_url) and self.total > listed
 
 
 @dataclass
@@ -248,44 +263,134 @@ class RangeFacet:
 
 
 Rows = list[tuple[str, str, int]]
+RawRows = list[tuple[Any, Any, int]]  # as the database gives them: a value or label may be NULL
+BOUNDED = 10  # a long facet lists its most frequent values, the chosen ones and a link
 
 
-def _facet(filterset: FacetedFilterSet, spec: FacetSpec, rows: Rows) -> Facet:
-    """Values with a count, and any chosen ones (even at 0), chosen first."""
+def _facet(
+    filterset: FacetedFilterSet,
+    spec: FacetSpec,
+    rows: Rows,
+    *,
+    total: int | None = None,
+    bound: int | None = None,
+) -> Facet:
+    """Values with a count, and any chosen ones (even at 0), chosen first. With ``bound``,
+    only the first ``bound`` values besides the chosen ones and "not recorded"."""
     chosen = filterset.chosen(spec.name)
     values = [FacetValue(v, text, n, v in chosen) for v, text, n in rows if n or v in chosen]
+    if bound is not None:
+        kept, others = [], 0
+        for v in values:
+            if v.selected or v.value == NOT_RECORDED or others < bound:
+                kept.append(v)
+                others += not (v.selected or v.value == NOT_RECORDED)
+        values = kept
     values.sort(key=lambda v: not v.selected)
     kind = kind_of(filterset.filters[spec.name]) if spec.name in filterset.filters else Kind.CHOICES
-    return Facet(spec.name, spec.label, values, spec.searchable, kind)
+    if total is None:
+        total = sum(1 for v, _text, n in rows if n and v != NOT_RECORDED)
+    return Facet(spec.name, spec.label, values, spec.searchable, kind, total)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One grouped query of a facet's counts, whose rows are (value, label, count): its SQL
+    selects the columns ``v``, ``l`` and ``n``. With ``limit``, only the most frequent values
+    (the statement also says how many there were)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    limit: int | None = None
+
+    @classmethod
+    def of(cls, queryset: QuerySet, limit: int | None = None) -> Part:
+        sql, params = queryset.query.sql_with_params()
+        return cls(sql, tuple(params), limit)
+
+
+@dataclass
+class Counted:
+    """What the one statement gave a facet: each part's rows, and its number of groups."""
+
+    rows: list[RawRows] = field(default_factory=list)
+    groups: list[int] = field(default_factory=list)
+
+    def merged(self, *parts: int) -> RawRows:
+        """The rows of these parts as one list: a value two parts give (the most frequent
+        values, and the chosen ones) is counted as the first says."""
+        rows: dict[Any, tuple[Any, Any, int]] = {}
+        for i in parts:
+            for row in self.rows[i]:
+                rows.setdefault(row[0], row)
+        return list(rows.values())
 
 
 class FacetSpec:
-    """A declared facet. ``params`` are the filters it must ignore while counting."""
+    """A declared facet. ``params`` are the filters it must ignore while counting. A facet
+    that can say its counts as ``parts()`` (grouped queries) is counted with every other
+    such facet in one statement; ``build()`` makes it from what that statement gave."""
 
     name: str
     label: str
     searchable: bool = False
+    bound: int | None = None  # list only the most frequent values (and a link to all)
 
     @property
     def params(self) -> tuple[str, ...]:
         return (self.name,)
 
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+        raise NotImplementedError
+
+    def build(self, filterset: FacetedFilterSet, counted: Counted) -> Facet | RangeFacet:
+        raise NotImplementedError
+
+    def has_parts(self) -> bool:
+        return type(self).parts is not FacetSpec.parts
+
+
+def _grouped(queryset: QuerySet, value: Any, label: Any = None, count: Any = None) -> QuerySet:
+    """``queryset`` grouped by ``value``: rows of (v, l, n)."""
+    return (
+        queryset.order_by()
+        .values(v=value)
+        .annotate(
+            l=label if label is not None else Value(None, CharField()), n=count or Count("pk")
+        )
+        .values_list("v", "l", "n")
+    )
+
+
+def _ungrouped(queryset: QuerySet, **columns: Any) -> QuerySet:
+    """One row of aggregates over all of ``queryset``: columns v, l and n."""
+    return (
+        queryset.order_by()
+        .annotate(_one=Value(1))
+        .values("_one")
+        .annotate(**columns)
+        .values_list("v", "l", "n")
+    )
+
 
 class AggregateSpec(FacetSpec):
     """A facet counted by aggregates over the list's own rows: ``aggregates()`` says what
-    to count, ``build()`` makes the facet from the totals. Several share one query."""
+    to count, ``build_totals()`` makes the facet from the totals. Several share one query.
+    (The case list's facets say their counts as grouped parts instead; this stays for facets
+    such as the pipeline's flags, whose values are columns.)"""
 
     def aggregates(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def build(self, filterset: FacetedFilterSet, totals: dict[str, Any]) -> Facet | RangeFacet:
+    def build_totals(
+        self, filterset: FacetedFilterSet, totals: dict[str, Any]
+    ) -> Facet | RangeFacet:
         raise NotImplementedError
 
 
 @dataclass
-class ColumnFacet(AggregateSpec):
-    """Values of a column of the list's own table, from a code list: counted by
-    conditional aggregates, so several such facets share one query."""
+class ColumnFacet(FacetSpec):
+    """Values of a column of the list's own table, from a code list: one GROUP BY."""
 
     name: str
     label: str
@@ -295,49 +400,40 @@ class ColumnFacet(AggregateSpec):
     blank: Any = ""
     by_count: bool = False  # most frequent first, not in code-list order
 
-    def aggregates(self) -> dict[str, Any]:
-        counts = {
-            f"{self.name}__{i}": Count("pk", filter=Q(**{self.column: value}))
-            for i, (value, _label) in enumerate(self.choices)
-        }
-        if self.not_recorded:
-            blank = {f"{self.column}__isnull": True} if self.blank is None else {self.column: ""}
-            counts[f"{self.name}__none"] = Count("pk", filter=Q(**blank))
-        return counts
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+        return [Part.of(_grouped(base, Cast(self.column, CharField())))]
 
-    def build(self, filterset: FacetedFilterSet, totals: dict[str, Any]) -> Facet:
-        rows = [
-            (str(value), str(label), totals[f"{self.name}__{i}"])
-            for i, (value, label) in enumerate(self.choices)
-        ]
+    def build(self, filterset: FacetedFilterSet, counted: Counted) -> Facet:
+        found = {v: n for v, _l, n in counted.rows[0]}
+        rows = [(str(value), str(label), found.get(str(value), 0)) for value, label in self.choices]
         if self.by_count:
             rows.sort(key=lambda row: -row[2])
         if self.not_recorded:
-            rows.append((NOT_RECORDED, self.not_recorded, totals[f"{self.name}__none"]))
+            blank = found.get(None, 0) + (found.get("", 0) if self.blank == "" else 0)
+            rows.append((NOT_RECORDED, self.not_recorded, blank))
         return _facet(filterset, self, rows)
 
 
 @dataclass
-class YesNoFacet(AggregateSpec):
+class YesNoFacet(FacetSpec):
     """Whether a condition holds, as Yes / No with counts."""
 
     name: str
     label: str
     condition: Q
 
-    def aggregates(self) -> dict[str, Any]:
-        return {
-            f"{self.name}__yes": Count("pk", filter=self.condition),
-            f"{self.name}__no": Count("pk", filter=~self.condition),
-        }
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+        yes_no = Case(When(self.condition, then=Value("yes")), default=Value("no"))
+        return [Part.of(_grouped(base, yes_no))]
 
-    def build(self, filterset: FacetedFilterSet, totals: dict[str, Any]) -> Facet:
-        rows = [(key, text, totals[f"{self.name}__{key}"]) for key, text in YES_NO]
+    def build(self, filterset: FacetedFilterSet, counted: Counted) -> Facet:
+        found = {v: n for v, _l, n in counted.rows[0]}
+        rows = [(key, text, found.get(key, 0)) for key, text in YES_NO]
         return _facet(filterset, self, rows)
 
 
 @dataclass
-class RangeSpec(AggregateSpec):
+class RangeSpec(FacetSpec):
     """The span of a numeric (or partial-date) column under the other filters, and how many
     rows lack it; its filters are ``<name>_min``, ``<name>_max`` and ``<name>_none``."""
 
@@ -358,24 +454,27 @@ class RangeSpec(AggregateSpec):
             Q(**{self.column: ""}) if self.partial_date else Q(**{f"{self.column}__isnull": True})
         )
 
-    def aggregates(self) -> dict[str, Any]:
-        return {
-            f"{self.name}__low": Min(self.column, filter=~self._missing()),
-            f"{self.name}__high": Max(self.column, filter=~self._missing()),
-            f"{self.name}__missing": Count("pk", filter=self._missing()),
-        }
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+        present = ~self._missing()
+        low = Cast(Min(self.column, filter=present), CharField())
+        high = Cast(Max(self.column, filter=present), CharField())
+        missing = Count("pk", filter=self._missing())
+        return [Part.of(_ungrouped(base, v=low, l=high, n=missing))]
 
-    def build(self, filterset: FacetedFilterSet, totals: dict[str, Any]) -> RangeFacet:
-        low, high = totals[f"{self.name}__low"], totals[f"{self.name}__high"]
+    def build(self, filterset: FacetedFilterSet, counted: Counted) -> RangeFacet:
+        (low, high, missing), *_ = counted.rows[0] or [(None, None, 0)]
         if self.partial_date:
             low, high = (int(v[:4]) if v else None for v in (low, high))
+        else:
+            column = filterset.queryset.model._meta.get_field(self.column)
+            low, high = (None if v is None else column.to_python(v) for v in (low, high))
         data = filterset.form.data
         return RangeFacet(
             self.name,
             self.label,
             low,
             high,
-            totals[f"{self.name}__missing"],
+            missing,
             self.unit,
             min_value=str(data.get(f"{self.name}_min", ""))[:30],
             max_value=str(data.get(f"{self.name}_max", ""))[:30],
@@ -387,15 +486,43 @@ class RangeSpec(AggregateSpec):
 
 @dataclass
 class JoinFacet(FacetSpec):
-    """Values that live in another table (countries, parties, policy areas of documents):
-    ``rows(base)`` counts them for the list rows in ``base``; one or two queries each."""
+    """Values that live in another table (countries, parties, policy areas of documents).
+    Either ``parts(filterset, base, limit)`` gives grouped queries over the list rows in
+    ``base`` (counted with the other facets in one statement: their rows are merged, the
+    parts counting disjoint rows, and "not recorded" goes last), or ``rows(filterset, base)``
+    counts them in queries of its own."""
 
     name: str
     label: str
-    rows: Callable[[FacetedFilterSet, QuerySet], Rows]
+    rows: Callable[[FacetedFilterSet, QuerySet], Rows] | None = None
     searchable: bool = False
+    counts: Callable[[FacetedFilterSet, QuerySet, int | None], list[Part]] | None = None
+    bound: int | None = None
+    label_of: Callable[[str], str] | None = None
+
+    def has_parts(self) -> bool:
+        return self.counts is not None
+
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+        assert self.counts is not None  # noqa: S101 - has_parts() said so
+        return self.counts(filterset, base, limit)
+
+    def build(self, filterset: FacetedFilterSet, counted: Counted, *, every: bool = False) -> Facet:
+        rows = counted.merged(*range(len(counted.rows)))
+        limited = [i for i, rows_ in enumerate(counted.rows) if rows_ and counted.groups[i]]
+        total = max((counted.groups[i] for i in limited), default=0) if self.bound else None
+        label_of = self.label_of or str
+        rows = [(v, label_of(v) if text is None else text, n) for v, text, n in rows]
+        # A chosen value no listed row has (its count is 0) still shows, ticked, as typed:
+        # not named from a table, where only a private record might name it.
+        rows += [(v, v, 0) for v in sorted(filterset.chosen(self.name) - {r[0] for r in rows})]
+        rows.sort(key=lambda row: (row[0] == NOT_RECORDED, -row[2], row[1]))
+        if total is not None:
+            total = max(total, sum(1 for v, _l, n in rows if n and v != NOT_RECORDED))
+        return _facet(filterset, self, rows, total=total, bound=None if every else self.bound)
 
     def build_from(self, filterset: FacetedFilterSet) -> Facet:
+        assert self.rows is not None  # noqa: S101 - declared with rows or with counts
         return _facet(filterset, self, self.rows(filterset, filterset.without(*self.params)))
 
 
@@ -404,19 +531,76 @@ def row_pks(queryset: QuerySet) -> QuerySet:
     return queryset.order_by().values("pk")
 
 
+def _statement(parts: list[tuple[int, Part]]) -> tuple[str, list[Any]]:
+    """Every part as one UNION ALL: rows of (facet number, part number, v, l, n, groups)."""
+    pieces: list[str] = []
+    params: list[Any] = []
+    for i, (facet, part) in enumerate(parts):
+        inner = (
+            f"SELECT {facet} AS f, {i} AS j, g.v, g.l, g.n, COUNT(*) OVER () AS t "  # noqa: S608 - numbers and compiled SQL
+            f"FROM ({part.sql}) g"
+        )
+        if part.limit is not None:
+            inner += f" ORDER BY g.n DESC, g.l, g.v LIMIT {int(part.limit)}"
+        pieces.append(f"SELECT * FROM ({inner}) p{i}")  # noqa: S608 - compiled SQL
+        params += part.params
+    return " UNION ALL ".join(pieces), params
+
+
+def count_parts(
+    filterset: FacetedFilterSet, specs: list[tuple[FacetSpec, int | None]]
+) -> list[Counted]:
+    """What one statement counts for each spec (with its limit), under every active filter
+    but the spec's own."""
+    parts: list[tuple[int, Part]] = []
+    owners: list[tuple[int, int]] = []  # per part: its spec and its number among the spec's
+    for number, (spec, limit) in enumerate(specs):
+        for k, part in enumerate(spec.parts(filterset, filterset.without(*spec.params), limit)):
+            parts.append((number, part))
+            owners.append((number, k))
+    counted = [Counted() for _spec in specs]
+    for number, _spec in enumerate(specs):
+        size = sum(1 for owner, _k in owners if owner == number)
+        counted[number].rows = [[] for _i in range(size)]
+        counted[number].groups = [0] * size
+    if not parts:
+        return counted
+    sql, params = _statement(parts)
+    with connections[filterset.queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    for _f, j, value, label, n, groups in found:
+        number, k = owners[j]
+        counted[number].rows[k].append((value, label, int(n)))
+        counted[number].groups[k] = int(groups)
+    return counted
+
+
 def count_facets(filterset: FacetedFilterSet) -> tuple[list[Facet], list[RangeFacet]]:
-    """Every declared facet with its counts, in declaration order; ranges apart."""
+    """Every declared facet with its counts, in declaration order; ranges apart. Facets that
+    say their counts as parts are counted in one statement, whatever the filters."""
     active = set(filterset.active())
-    shared: list[AggregateSpec] = []
     built: dict[str, Facet | RangeFacet] = {}
+    with_parts = [spec for spec in filterset.facets if spec.has_parts()]
+    for spec, counted in zip(
+        with_parts,
+        count_parts(filterset, [(spec, spec.bound) for spec in with_parts]),
+        strict=True,
+    ):
+        built[spec.name] = spec.build(filterset, counted)
+    shared: list[AggregateSpec] = []
     for spec in filterset.facets:
+        if spec.name in built:
+            continue
         if isinstance(spec, JoinFacet):
             built[spec.name] = spec.build_from(filterset)
+        elif not isinstance(spec, AggregateSpec):
+            raise TypeError(f"{spec.name}: a facet without parts must be an AggregateSpec")
         elif active.intersection(spec.params) or filterset.hidden_by_default.keys() & set(
             spec.params
         ):
             totals = filterset.without(*spec.params).aggregate(**spec.aggregates())
-            built[spec.name] = spec.build(filterset, totals)
+            built[spec.name] = spec.build_totals(filterset, totals)
         else:
             shared.append(spec)
     if shared:
@@ -425,9 +609,28 @@ def count_facets(filterset: FacetedFilterSet) -> tuple[list[Facet], list[RangeFa
             aggregates.update(spec.aggregates())
         totals = filterset.qs.order_by().aggregate(**aggregates)
         for spec in shared:
-            built[spec.name] = spec.build(filterset, totals)
+            built[spec.name] = spec.build_totals(filterset, totals)
     ordered = [built[spec.name] for spec in filterset.facets]
     return (
         [f for f in ordered if isinstance(f, Facet)],
         [f for f in ordered if isinstance(f, RangeFacet)],
     )
+
+
+def facet_values(
+    filterset: FacetedFilterSet, name: str
+) -> tuple[FacetSpec, list[FacetValue]] | None:
+    """Every value of one facet with its count under the other filters (for the page that
+    lists them all), or None when the list has no such facet."""
+    spec = next((s for s in filterset.facets if s.name == name), None)
+    if spec is None or isinstance(spec, RangeSpec):
+        return None
+    if isinstance(spec, JoinFacet) and spec.has_parts():
+        facet = spec.build(filterset, count_parts(filterset, [(spec, None)])[0], every=True)
+    elif isinstance(spec, ColumnFacet | YesNoFacet):
+        facet = spec.build(filterset, count_parts(filterset, [(spec, None)])[0])
+    elif isinstance(spec, JoinFacet):
+        facet = spec.build_from(filterset)
+    else:
+        return None
+    return spec, facet.values

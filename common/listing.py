@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, QueryDict
+from django.http import Http404, HttpRequest, QueryDict
+from django.urls import reverse
 
 from common import search
 from common.facets import (
@@ -23,6 +24,7 @@ from common.facets import (
     Kind,
     RangeFacet,
     count_facets,
+    facet_values,
     kind_of,
 )
 
@@ -188,5 +190,82 @@ def search_page(
     if decorate:
         decorate(found.rows)
     found.facets, found.ranges = count_facets(filterset)
+    link_long_facets(filterset, found.facets, request.GET)
     found.active_filters = chips(filterset, found.facets, request.GET)
     return found
+
+
+def link_long_facets(filterset: FacetedFilterSet, facets: list[Facet], params: QueryDict) -> None:
+    """A facet that lists only its most frequent values links to the page of them all, with
+    the current filters (its own chosen values stay chosen there)."""
+    if not filterset.facet_page:
+        return
+    query = params.copy()
+    for name in ("page", "per_page", "sort", "find"):
+        query.pop(name, None)
+    suffix = "?" + query.urlencode() if query else ""
+    for facet in facets:
+        facet.more_url = reverse(filterset.facet_page, args=[facet.name]) + suffix
+
+
+FACET_PAGE_SIZE = 50
+FIND_LENGTH = 100
+
+
+@dataclass
+class FacetPage:
+    """Every value of one facet, found by text and paged: the page behind "Show all"."""
+
+    name: str
+    label: str
+    find: str
+    page: Page
+    kept: list[tuple[str, str]]  # the other filters, and chosen values not on this page
+    find_kept: list[tuple[str, str]]  # what the find box keeps: everything but find and page
+    list_url: str
+    back_url: str
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        return {"facet_page": self, "page": self.page, **extra}
+
+
+def facet_page(
+    request: HttpRequest, filterset: FacetedFilterSet, name: str, list_url: str
+) -> FacetPage:
+    """The values of facet ``name`` under the list's other filters whose label or value holds
+    ``find``, a page of them, as check boxes of a GET form back to ``list_url`` that keeps
+    the other filters. 404 when the list has no such facet."""
+    found = facet_values(filterset, name)
+    if found is None:
+        raise Http404("No such facet")
+    spec, values = found
+    find = " ".join(str(request.GET.get("find", "")).split())[:FIND_LENGTH]
+    needle = find.casefold()
+    if needle:
+        values = [v for v in values if needle in v.label.casefold() or needle in v.value.casefold()]
+    values.sort(key=lambda v: not v.selected)
+    page = Paginator(values, FACET_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = {v.value for v in page.object_list}
+    params = request.GET
+    others = [
+        (key, value)
+        for key in params
+        if key not in (name, "page", "find")
+        for value in params.getlist(key)
+    ]
+    # Only what the list reads, and chosen values that pass its checks.
+    others = [(k, v) for k, v in others if k in filterset.filters or k in ("sort", "per_page")]
+    chosen = [(name, v) for v in sorted(filterset.chosen(name)) if v not in shown]
+    back = params.copy()
+    for key in ("page", "find"):
+        back.pop(key, None)
+    return FacetPage(
+        name=name,
+        label=spec.label,
+        find=find,
+        page=page,
+        kept=others + chosen,
+        find_kept=[(k, v) for k, v in others] + [(name, v) for v in sorted(filterset.chosen(name))],
+        list_url=list_url,
+        back_url=list_url + ("?" + back.urlencode() if back else ""),
+    )

@@ -586,6 +586,10 @@ def _seeds(world) -> list[str]:
     ]:
         for path in ("/evidence/", "/evidence/export.bib", "/evidence/export.ris"):
             seeds.append(f"{path}?{urlencode(params)}")
+    # Every value of a case-list facet (the page behind a long facet's "Show all" link).
+    for name in ("country", "outcome_payer", "investor", "service_provider", "stage"):
+        seeds.append(f"/cases/facets/{name}/")
+        seeds += [f"/cases/facets/{name}/?{urlencode({'find': t[:-1]})}" for t in TOKENS]
     return seeds + _api_seeds(seeds) + _harvest_seeds(seeds, world)
 
 

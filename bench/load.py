@@ -30,11 +30,13 @@ import argparse
 import io
 import os
 import random
+import statistics
 import subprocess  # nosec B404 - starts our own worker, with fixed arguments
 import sys
 import threading
 import time
 import zipfile
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +116,11 @@ def database_url(env: dict[str, str]) -> str:
 def url_mix(seed: int, size: int = 600) -> list[str]:
     """``size`` paths drawn (seeded) from the public pages in the shares of ``MIX``; needs
     Django set up on the data. Records are drawn from what is published."""
+    return [path for _kind, path in draw_mix(seed, size)]
+
+
+def draw_mix(seed: int, size: int = 600) -> list[tuple[str, str]]:
+    """The mix as (kind of page, path) pairs."""
     from cases.models import Organisation, PolicySector, Project, Stage
     from evidence.models import EvidenceDocument
 
@@ -181,7 +188,7 @@ def url_mix(seed: int, size: int = 600) -> list[str]:
     }
     names = list(MIX)
     drawn = rng.choices(names, weights=[MIX[name] for name in names], k=size)
-    return [kinds[name]() for name in drawn]
+    return [(name, kinds[name]()) for name in drawn]
 
 
 @dataclass
@@ -269,6 +276,20 @@ class ImportRun:
         stop([self.worker])
 
 
+def warm_up(base: str, kinds: dict[str, str]) -> tuple[list[tuple[str, int]], str]:
+    """Request each path once; return those that did not answer 2xx/3xx, and the median time
+    of a first request by kind of page (``kinds``: path -> kind), slowest first."""
+    bad, times = [], defaultdict(list)
+    for path, kind in kinds.items():
+        started = time.perf_counter()
+        status = get(base, path, 60)
+        times[kind].append((time.perf_counter() - started) * 1000)
+        if not answered(status):
+            bad.append((path, status))
+    medians = sorted(((statistics.median(t), kind) for kind, t in times.items()), reverse=True)
+    return bad, ", ".join(f"{kind} {ms:.0f}" for ms, kind in medians)
+
+
 def report(load: Load, connections: int, seconds: float, label: str) -> list[str]:
     met = load.p99 < P99_TARGET_MS and load.failures == 0
     return [
@@ -300,7 +321,8 @@ def main() -> None:
     start_django(env)
     from django.db import connection
 
-    paths = url_mix(args.seed)
+    mix = draw_mix(args.seed)
+    paths = [path for _kind, path in mix]
     use_wrk = not args.python_client and have_wrk()
     backend = "PostgreSQL" if is_postgres(url) else "SQLite"
     cache = "off (GOLAB_CACHE=0)" if env.get("GOLAB_CACHE") == "0" else "on"
@@ -315,9 +337,9 @@ def main() -> None:
     importing: ImportRun | None = None
     try:
         started = time.perf_counter()
-        bad = [(path, status) for path in dict.fromkeys(paths)
-               if not answered(status := get(base, path, 60))]  # fmt: skip
+        bad, first = warm_up(base, {path: kind for kind, path in mix})
         print(f"warm-up: every distinct URL once in {time.perf_counter() - started:.1f} s")
+        print(f"  first request of each URL, median ms by kind (slowest first): {first}")
         if bad:
             sys.exit(f"these URLs of the mix did not answer 2xx/3xx: {bad[:10]}")
         if args.during_import:

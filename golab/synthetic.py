@@ -253,16 +253,29 @@ class BulkWriter:
 
 
 @contextmanager
-def search_indexes_filled_at_the_end(progress: Callable[[str], None]) -> Iterator[None]:
-    """The full-text indexes of projects and documents built once, in bulk, after the rows
-    are written, instead of row by row: SQLite's FTS5 insert triggers are dropped and then
-    made again by ``FullTextIndex.install()``, which rebuilds the index; PostgreSQL's GIN
-    indexes on the two tables are dropped and created again from their definitions."""
+def written_in_bulk(progress: Callable[[str], None]) -> Iterator[None]:
+    """The database set for a bulk load while the rows are written. The full-text indexes
+    of projects and documents are built once, at the end, instead of row by row: SQLite's
+    FTS5 insert triggers are dropped and then made again by ``FullTextIndex.install()``,
+    which rebuilds the index; PostgreSQL's GIN indexes on the two tables are dropped and
+    created again from their definitions."""
     indexes = (PROJECTS, DOCUMENTS)
     tables = [index.table for index in indexes]
     saved: list[tuple[str, str]] = []
+    pragmas: dict[str, int] = {}
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
+            # For the run: pages in memory rather than re-read (a 3 GB file, many indexes),
+            # and commits without waiting for the disk (benchmark data; a crash means a new
+            # run). The connection is the command's own; both are restored at the end.
+            # (SQLite changes no safety level inside a transaction, a test's.)
+            changed = {"cache_size": -262144}
+            if not connection.in_atomic_block:
+                changed["synchronous"] = 0  # OFF
+            for name, value in changed.items():
+                cursor.execute(f"PRAGMA {name}")
+                pragmas[name] = cursor.fetchone()[0]
+                cursor.execute(f"PRAGMA {name} = {value}")
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)"
                 " AND sql LIKE '%%AFTER INSERT%%'",
@@ -294,9 +307,11 @@ def search_indexes_filled_at_the_end(progress: Callable[[str], None]) -> Iterato
                 cursor.execute(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
         for index in indexes:
             index.install()
-        if saved:
-            with connection.cursor() as cursor:
+        with connection.cursor() as cursor:
+            if saved:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for name, value in pragmas.items():
+                cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
 @dataclass
@@ -343,7 +358,7 @@ class Generator:
     def run(self, *, projects: int, documents: int) -> Totals:
         # Enough sentences that texts rarely repeat one, few for a small run (the tests').
         self.pool = min(SENTENCES, 100 + 5 * (projects + documents))
-        with search_indexes_filled_at_the_end(self.progress):
+        with written_in_bulk(self.progress):
             self._run(projects=projects, documents=documents)
         return self.totals
 
@@ -397,7 +412,8 @@ class Generator:
                         status=PublicationStatus.PUBLISHED,
                     )
                 )
-            self.writer.insert(Organisation, batch)
+            with transaction.atomic():  # one commit a batch, not one a row (autocommit)
+                self.writer.insert(Organisation, batch)
             made += batch
         self.totals.organisations += len(made)
         self.progress(f"organisations {len(made):,}")

@@ -159,16 +159,17 @@ class SecondFactorRequiredMiddleware:
 
 class IdleSessionMiddleware:
     """A signed-in session (staff only: the public site has no login) is logged out after
-    ``settings.SESSION_IDLE_TIMEOUT`` seconds without a request. The time of the last
-    request is kept in the session (so it holds across app servers)."""
+    ``settings.SESSION_IDLE_TIMEOUT`` seconds without a request to the admin. The time of the
+    last request is kept in the session (so it holds across app servers). Public pages are
+    left alone: they need no login, and must not read the session (while the database is
+    away, /health/ answers its own JSON 503, and cached pages need no query)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = request.session
-        # A visitor without a session cookie costs no query here.
-        if SESSION_KEY in session:
+        if request.path_info.startswith(ADMIN_PREFIX) and SESSION_KEY in session:
             now = int(time.time())
             seen = session.get(LAST_SEEN_KEY)
             if isinstance(seen, int) and now - seen > settings.SESSION_IDLE_TIMEOUT:

@@ -685,9 +685,14 @@ def test_canaries_are_findable_were_they_public(world):
     assert Project.objects.filter(pk=deleted.pk, status=PUBLISHED).exists()
 
 
-def test_no_public_url_shows_a_private_record(client, world, settings):
+def test_no_public_url_shows_a_private_record(client, world, settings, result_cache):
     settings.API_RATE_LIMIT = ""  # the crawl asks the API more often than a client may
     pages = crawl(client, _seeds(world) + _private_urls(world))
+    # The page cache is on, as in production: the popular pages once more, from the cache.
+    for url in ("/", "/cases/", "/evidence/", "/policy-areas/", "/insights/", "/pipeline/"):
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "hit", url
+        assert not _leaks(response.content.decode()), url
     for url, ids in WITHDRAWN_LISTS.items():
         status, text = pages[url]
         assert status == 200 and all(f'"id":"{i}"' in text for i in ids), text

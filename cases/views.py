@@ -191,19 +191,31 @@ def _case_page_projects():
     )
 
 
+SOURCE_SHOWN = (
+    "project_id",
+    "position",
+    "local_id",
+    "name",
+    "url",
+    "source_type",
+    "publication_date",
+    "locator",
+    "document",
+    "document__status",
+    "document__document_type",
+    "document__title",
+)
+
+
 @require_safe
 def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
     project = get_object_or_404(_case_page_projects(), indigo_id=indigo_id)
+    # The sources with what the page and its evidence block read of them and of their works
+    # (not a work's text: a few kilobytes each).
     sources = list(
         project.sources.select_related("document")
-        .prefetch_related(
-            Prefetch(
-                "citations",
-                project.sources.model.citations.field.model.objects.only(
-                    "source_id", "section"
-                ).order_by("source_id", "section"),
-            )
-        )
+        .only(*SOURCE_SHOWN)
+        .prefetch_related("citations")
         .order_by("position")
     )
     related = list(

@@ -302,7 +302,11 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         device = check_code(user, form.cleaned_data["code"])
         if device is not None:
+            # A new session key for the more privileged session; the wrong codes before this
+            # good one are forgiven, as wrong passwords are by a good one.
+            request.session.cycle_key()
             otp_login(request, device)
+            AxesProxyHandler.reset_attempts(username=credentials["username"])
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 security_log.warning("recovery code used by %s (%s left)", _label(user), left)

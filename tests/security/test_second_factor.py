@@ -351,3 +351,18 @@ def test_the_admin_links_ones_own_second_factor_page(client, editor):
     client.force_login(editor)
     page = client.get("/admin/").content.decode()
     assert f'<a href="{MANAGE}">Second factor</a>' in page
+
+
+def test_a_good_code_forgives_the_wrong_ones_before_it(client, curator, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    device = device_for(curator)
+    sign_in(client, "curt")
+    before = client.session.session_key
+    assert client.post(CODE_STEP, {"code": "12345x"}).status_code == 200
+    with time_machine.travel(time.time() + 31, tick=False):
+        assert client.post(CODE_STEP, {"code": code_of(device)}).status_code == 302
+        assert client.session.session_key != before
+        client.post("/admin/logout/")
+        sign_in(client, "curt")
+        # One more wrong code does not lock: the count started again.
+        assert client.post(CODE_STEP, {"code": "12345x"}).status_code == 200

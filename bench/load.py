@@ -30,6 +30,7 @@ import argparse
 import io
 import os
 import random
+import shutil
 import statistics
 import subprocess  # nosec B404 - starts our own worker, with fixed arguments
 import sys
@@ -353,6 +354,7 @@ def main() -> None:
             importing.finish()
     finally:
         stop([gunicorn] + ([importing.worker] if importing and importing.worker else []))
+        shutil.rmtree(media / "imports", ignore_errors=True)  # the jobs' uploads
     label = "under load with an import running" if args.during_import else "under load"
     print("\n".join(report(load, args.connections, args.duration, label)))
     if importing:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from cases.models import (
@@ -156,8 +156,10 @@ class BulkWriter:
     gets one ``executemany``, PostgreSQL a ``COPY`` (psycopg2's ``executemany`` is a round trip
     per row, and multi-row ``INSERT``s were still most of the time)."""
 
-    # Fields whose values go to the database as they are (no conversion to do).
+    # Fields whose values go to the database as they are (no conversion to do; amounts are
+    # given as Decimal, which both drivers take as they are).
     PLAIN = (
+        models.DecimalField,
         models.CharField,
         models.TextField,
         models.IntegerField,
@@ -188,6 +190,7 @@ class BulkWriter:
             return self.plans[model]
         fields = model._meta.concrete_fields
         now = timezone.now()
+        real_connection = connections[connection.alias]  # not the per-thread proxy, per value
         place: dict[str, int] = {}
         convert: list[Callable[[Any], Any] | None] = []
         defaults: list[Any] = []
@@ -200,7 +203,7 @@ class BulkWriter:
             if isinstance(field, self.PLAIN):
                 convert.append(None)
             else:
-                convert.append(partial(field.get_db_prep_save, connection=connection))
+                convert.append(partial(field.get_db_prep_save, connection=real_connection))
             defaults.append(field.get_db_prep_save(field.get_default(), connection))
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column or f.attname) for f in fields)
@@ -331,6 +334,7 @@ class Generator:
         self.words, counts = vocabulary()
         self.word_weights = list(itertools.accumulate(counts))
         self.sentences: list[str] = []
+        self.cumulative: dict[int, tuple[list, list]] = {}
         self.pool = SENTENCES
         self.totals = Totals()
         self.writer = BulkWriter()
@@ -338,7 +342,14 @@ class Generator:
     # -- drawing ------------------------------------------------------------------------------
 
     def pick(self, weights: dict) -> str:
-        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+        # The same draw as choices(weights=...), with the sums made once per table.
+        if id(weights) not in self.cumulative:
+            self.cumulative[id(weights)] = (
+                list(weights),
+                list(itertools.accumulate(weights.values())),
+            )
+        population, cumulative = self.cumulative[id(weights)]
+        return self.rng.choices(population, cum_weights=cumulative)[0]
 
     def text(self, n: int) -> str:
         """About ``n`` words drawn with the snapshot's frequencies, in sentences of 15 (taken

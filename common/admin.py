@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpRespon
 from django.urls import path, reverse
 
 from common import workflow
+from common.cache import bump
 from common.models import PublicationStatus, StatusChange
 
 security_log = logging.getLogger("golab.security")
@@ -83,6 +84,8 @@ class WorkflowAdminMixin(admin.ModelAdmin):
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
         else:
             self.after_change(record)
+            # after_change's bulk updates send no signal and commit after the transition's.
+            bump()
             label = PublicationStatus(target).label.lower()
             self.message_user(request, f"“{record}” is now {label}.", messages.SUCCESS)
         info = self.model._meta.app_label, self.model._meta.model_name

@@ -46,8 +46,16 @@ def _nonce_page(request):
     return HttpResponse(template.render({}, request))
 
 
-# This module is the URLconf of the tests marked urls(__name__): /insights/ with a nonce.
-urlpatterns = [path("insights/", _nonce_page)]
+def _tagged_page(request):
+    response = HttpResponse("a page with a validator")
+    response["ETag"] = '"v1"'
+    response["Last-Modified"] = "Wed, 01 Jan 2025 00:00:00 GMT"
+    return response
+
+
+# This module is the URLconf of the tests marked urls(__name__): /insights/ with a nonce,
+# /pipeline/ with an ETag and a Last-Modified.
+urlpatterns = [path("insights/", _nonce_page), path("pipeline/", _tagged_page)]
 
 
 def stored_pages() -> list[bytes]:
@@ -131,6 +139,17 @@ def ready_draft(name: str) -> Project:
     DeliveryLocationFactory(project=draft)
     OutcomePaymentCommitmentFactory(project=draft)
     return draft
+
+
+@pytest.mark.urls(__name__)
+def test_conditional_get_still_works_on_a_hit(client):
+    assert client.get("/pipeline/")[HEADER] == "miss"
+    hit = client.get("/pipeline/")
+    assert hit[HEADER] == "hit" and hit["ETag"] == '"v1"'
+    assert client.get("/pipeline/", headers={"if-none-match": '"v1"'}).status_code == 304
+    assert client.get("/pipeline/", headers={"if-none-match": '"v0"'}).status_code == 200
+    since = {"if-modified-since": "Thu, 02 Jan 2025 00:00:00 GMT"}
+    assert client.get("/pipeline/", headers=since).status_code == 304
 
 
 def test_publishing_shows_at_once(client, curator):

@@ -16,7 +16,11 @@ the group's seeded URLs, or with a small threaded Python client when wrk is miss
 Queries per page are counted in-process (Django's test client, ``CaptureQueriesContext``).
 One table is printed: p50, p99, req/s per connection count, queries per page, the gunicorn
 workers' peak RSS after the group, and the req/s at 8 connections as a ratio of Datasette's
-and of the trivial view's.
+and of the trivial view's; under it, issue 15's targets 1-5, each with its figure and met or
+MISSED. Three gunicorn servers run side by side: one with the cache of pages and counts off
+(``GOLAB_CACHE=0``) for the cold targets 1-3, one with it on for target 4 (unfiltered
+/cases/, home, policy-area pages), and a cold one of its own for the CSV export, so that its
+workers' peak RSS is the export's.
 """
 
 # ruff: noqa: S603, S607 - starts our own servers with fixed arguments

@@ -18,6 +18,7 @@ no-store, and anything requested by a logged-in user.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -97,11 +98,12 @@ def _freeze(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     if uses_nonce:
         body = body.replace(str(nonce).encode("ascii"), PLACEHOLDER)
     headers = [(k, v) for k, v in response.items() if k.lower() not in NOT_STORED]
-    return {"body": body, "headers": headers, "nonce": uses_nonce}
+    # HTML compresses about eightfold: the cache table stays small, for a fraction of a ms.
+    return {"body": zlib.compress(body, 6), "headers": headers, "nonce": uses_nonce}
 
 
 def _thaw(request: HttpRequest, page: dict[str, Any]) -> HttpResponse:
-    body = page["body"]
+    body = zlib.decompress(page["body"])
     if page["nonce"]:
         # Reading the nonce makes the CSP middleware put this same value in the header.
         body = body.replace(PLACEHOLDER, str(request._csp_nonce).encode("ascii"))  # type: ignore[attr-defined]

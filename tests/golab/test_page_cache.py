@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import pickle
 import re
+import zlib
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -62,7 +63,11 @@ def stored_pages() -> list[bytes]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT value FROM golab_cache")
         values = [pickle.loads(base64.b64decode(row[0])) for row in cursor.fetchall()]  # noqa: S301
-    return [value["body"] for value in values if isinstance(value, dict) and "body" in value]
+    return [
+        zlib.decompress(value["body"])
+        for value in values
+        if isinstance(value, dict) and "body" in value
+    ]
 
 
 def test_second_visit_is_served_from_the_cache(client, django_assert_max_num_queries):

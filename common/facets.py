@@ -23,9 +23,10 @@ import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections
-from django.db.models import Case, CharField, Count, Max, Min, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Max, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 
+from common.cache import cached
 from common.search import FullTextIndex
 
 NOT_RECORDED = "none"
@@ -401,7 +402,13 @@ class ColumnFacet(FacetSpec):
     by_count: bool = False  # most frequent first, not in code-list order
 
     def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
-        return [Part.of(_grouped(base, Cast(self.column, CharField())))]
+        # A text column is grouped as it is, in the order of an index that leads with it; any
+        # other is read as text, so that every part's values are of one type.
+        column = base.model._meta.get_field(self.column)
+        is_text = column.get_internal_type() in ("CharField", "TextField")
+        return [
+            Part.of(_grouped(base, F(self.column) if is_text else Cast(self.column, CharField())))
+        ]
 
     def build(self, filterset: FacetedFilterSet, counted: Counted) -> Facet:
         found = {v: n for v, _l, n in counted.rows[0]}
@@ -566,9 +573,15 @@ def count_parts(
     if not parts:
         return counted
     sql, params = _statement(parts)
-    with connections[filterset.queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
+
+    def run() -> list[tuple[Any, ...]]:
+        with connections[filterset.queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    # The statement says the whole normalised filter: its text and values are the key, under
+    # the data version (a publish or an import bumps it). Off with GOLAB_CACHE=0.
+    found = cached("facet-counts", repr((sql, params)), run)
     for _f, j, value, label, n, groups in found:
         number, k = owners[j]
         counted[number].rows[k].append((value, label, int(n)))

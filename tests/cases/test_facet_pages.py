@@ -235,3 +235,30 @@ def test_a_facet_page_for_no_facet_is_404(client, name):
 
 def test_the_facet_page_is_get_only(client):
     assert client.post("/cases/facets/investor/").status_code == 405
+
+
+def test_facet_counts_are_cached_under_the_data_version(result_cache):
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.filters import CaseFilter
+    from common.facets import count_facets
+
+    _world(8, 3)
+
+    def stage_counts() -> dict[str, int]:
+        filterset = CaseFilter(QueryDict("country=GB"), queryset=Project.objects.published())
+        facets, _ranges = count_facets(filterset)
+        return {v.value: v.count for v in next(f for f in facets if f.name == "stage").values}
+
+    first = stage_counts()
+    assert first == {Stage.CONTRACTED: 1}  # project 0, the only one in GB
+    with CaptureQueriesContext(connection) as queries:
+        assert stage_counts() == first
+    assert not any("UNION ALL" in q["sql"] for q in queries.captured_queries)
+    # A save bumps the data version: the counts are computed again, and right.
+    project = Project.objects.get(indigo_id="INDIGO-POJ-80000")
+    project.stage = Stage.COMPLETE
+    project.save()
+    assert stage_counts() == {Stage.COMPLETE: 1}

@@ -29,7 +29,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
@@ -92,7 +92,7 @@ def _set_version() -> None:
 
 def _cache_in_transaction() -> bool:
     """Whether cache writes join the default database's transaction."""
-    return isinstance(cache, DatabaseCache)
+    return isinstance(caches["default"], DatabaseCache)
 
 
 def bump() -> None:

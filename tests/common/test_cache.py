@@ -126,3 +126,22 @@ def test_version_is_read_once_per_request(client, django_assert_num_queries):
     # Outside a request, every call reads the shared version (another process may bump it).
     with django_assert_num_queries(1):
         result_cache.data_version()
+
+
+def test_a_cache_outside_the_database_is_bumped_again_at_commit(
+    settings, django_capture_on_commit_callbacks
+):
+    # Redis (CACHE_URL) does not roll back with the transaction: another process may cache the
+    # old data under the version bumped during it, so the commit makes a newer one.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        result_cache.bump()
+        during = cache.get(result_cache.VERSION_KEY)
+    assert during is not None and cache.get(result_cache.VERSION_KEY) != during
+
+
+def test_the_database_cache_is_not_bumped_again_at_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        result_cache.bump()
+        during = cache.get(result_cache.VERSION_KEY)
+    assert cache.get(result_cache.VERSION_KEY) == during

@@ -51,7 +51,8 @@ class ReplicaRouter:
         replicas = replica_aliases()
         if not replicas:
             return DEFAULT_DB_ALIAS
-        return random.choice(replicas)  # noqa: S311 (load spreading, not security)
+        # Spreading load, not a secret.
+        return random.choice(replicas)  # nosec B311
 
     def db_for_write(self, model: type[Any], **hints: Any) -> str:
         return DEFAULT_DB_ALIAS

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.csp import CSP
 
 from common import cache as result_cache
@@ -137,6 +137,9 @@ class PageCacheMiddleware:
             return rendered
         response = _thaw(request, page)
         response[HEADER] = "hit"
+        # The page is what a visitor without a session sees: as the rendered one says, when
+        # it read the session, shared caches must not give it to one with a session.
+        patch_vary_headers(response, ["Cookie"])
         etag, modified = response.get("ETag"), response.get("Last-Modified")
         if etag or modified:
             conditional = get_conditional_response(
@@ -148,9 +151,8 @@ class PageCacheMiddleware:
 
     def render(self, request: HttpRequest) -> dict[str, Any]:
         response = self.get_response(request)
-        if not _storable(request, response):
+        if not isinstance(response, HttpResponse) or not _storable(request, response):
             raise NotStored(response)
-        assert isinstance(response, HttpResponse)
         request._page_cache_rendered = response  # type: ignore[attr-defined]
         return _freeze(request, response)
 

@@ -80,6 +80,7 @@ def test_second_visit_is_served_from_the_cache(client, django_assert_max_num_que
     assert second.status_code == 200 and second[HEADER] == "hit"
     assert second.content == first.content and b"Cached Bond" in second.content
     assert second["Content-Type"] == first["Content-Type"]
+    assert "Cookie" in second["Vary"]
     assert "Content-Security-Policy" in second
 
 

@@ -36,8 +36,8 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import FloatField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, FloatField, Func, QuerySet, TextField, Value
+from django.db.models.expressions import Col, Expression, RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -128,9 +128,13 @@ class FullTextIndex:
             return queryset
         if connection.vendor == "postgresql":
             tsquery = _pg_query(terms)
-            found = f"SELECT id FROM {self.table} WHERE search_vector @@ to_tsquery('english', %s)"  # nosec B608
-            found_params = [tsquery]
             rank, rank_params = self._postgresql_rank(terms, tsquery)
+            # On the row itself, not through a subquery of ids: the index finds the rows, and
+            # each is read once (the count and every facet filter the same way).
+            matches = _Matches(_Column("search_vector"), Value(tsquery))
+            return queryset.filter(matches).annotate(  # nosec B611
+                search_rank=RawSQL(rank, rank_params, output_field=FloatField())  # nosec B611
+            )
         else:
             match = _fts5_query(terms)
             found = f"SELECT rowid FROM {self.fts_table} WHERE {self.fts_table} MATCH %s"  # nosec B608
@@ -289,6 +293,30 @@ class FullTextIndex:
             # Rows changed while the triggers were missing (a table rebuild) are indexed again.
             f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",  # nosec B608
         ]
+
+
+class _Column(Expression):
+    """A column ``install()`` adds (no model field has it), of the query's own table, under
+    whatever alias that table has (``U0`` inside a subquery)."""
+
+    def __init__(self, column: str) -> None:
+        super().__init__(output_field=TextField())
+        self.column = column
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        field = TextField()
+        field.column = self.column
+        return Col(query.get_initial_alias(), field, output_field=TextField())
+
+
+class _Matches(Func):
+    """``vector @@ to_tsquery('english', query)``."""
+
+    output_field = BooleanField()
+    template = "(%(expressions)s))"
+    arg_joiner = " @@ to_tsquery('english', "
 
 
 def _highlight(text: str) -> SafeString:

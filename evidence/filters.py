@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django_countries import countries
 
@@ -94,21 +95,21 @@ def _publisher_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
 
 
 def _project_stage_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
-    # Driven by the links of the listed documents (their document_id index), each link's
-    # case read by its key: a join to the cases let SQLite scan every published case and
-    # probe the links of each for every listed document (9 s at 10,000 cases).
-    stage = Subquery(
-        Project.objects.filter(published_project_q(""), pk=OuterRef("project_id"))
-        .order_by()
-        .values("stage")
-    )
-    counts = dict(
-        DocumentProject.objects.filter(document__in=row_pks(base))
-        .annotate(stage=stage)  # None for a case not public: never one of the stages below
-        .order_by()
-        .values_list("stage")
-        .annotate(n=Count("document", distinct=True))
-    )
+    links = DocumentProject.objects.filter(document__in=row_pks(base)).order_by()
+    if connection.vendor == "sqlite":
+        # Driven by the links of the listed documents (their document_id index), each
+        # link's case read by its key: with a join SQLite scanned every published case and
+        # probed the links of each for every listed document (9 s at 10,000 cases).
+        # PostgreSQL hashes the join instead, 4 times faster than a lookup per link.
+        stage = Subquery(
+            Project.objects.filter(published_project_q(""), pk=OuterRef("project_id"))
+            .order_by()
+            .values("stage")
+        )
+        links = links.annotate(stage=stage)  # None for a case not public: no stage below
+    else:
+        links = links.filter(published_project_q()).annotate(stage=F("project__stage"))
+    counts = dict(links.values_list("stage").annotate(n=Count("document", distinct=True)))
     return [(value, str(label), counts.get(value, 0)) for value, label in Stage.choices]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, StringAgg, Value
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -212,10 +212,11 @@ def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
     project = get_object_or_404(_case_page_projects(), indigo_id=indigo_id)
     # The sources with what the page and its evidence block read of them and of their works
     # (not a work's text: a few kilobytes each).
+    # Each with the sections it is cited for ("stage,finance"), in the same query.
     sources = list(
         project.sources.select_related("document")
         .only(*SOURCE_SHOWN)
-        .prefetch_related("citations")
+        .annotate(cited_for=StringAgg("citations__section", Value(",")))
         .order_by("position")
     )
     related = list(
@@ -249,8 +250,9 @@ def _case_context(project: Project, sources) -> dict[str, Any]:
     section_refs: dict[str, list[int]] = defaultdict(list)
     for n, source in enumerate(sources, 1):
         source.number = n
-        for citation in source.citations.all():
-            section_refs[citation.section].append(n)
+        for section in dict.fromkeys((source.cited_for or "").split(",")):
+            if section:
+                section_refs[section].append(n)
     metrics = list(project.outcome_metrics.all())
     pricings, unmatched_pricings = attach_to_metrics(metrics, project.outcome_pricings.all())
     results, other_results = attach_to_metrics(metrics, project.results.all())
@@ -416,6 +418,12 @@ def _parties(project: Project) -> list[dict[str, Any]]:
             )
             if who and shown not in seen:
                 seen[shown] = row
+        for row in seen.values():
+            # As the list shows them, formatted once here rather than in the template.
+            amount, max_payment = getattr(row, "amount", None), getattr(row, "max_payment", None)
+            row.shown_url = row.organisation.get_absolute_url() if row.organisation else ""
+            row.shown_amount = formatting.money(amount, getattr(row, "currency", ""))
+            row.shown_max = formatting.money(max_payment, getattr(row, "max_payment_currency", ""))
         if seen:
             parties.append({"label": label, "rows": list(seen.values())})
     return parties

@@ -100,9 +100,9 @@ def test_case_page_query_count_does_not_grow_with_rows(client, django_assert_num
     project = _case_with(rows)
     # 1 project; 2-11 its ten prefetched tables (locations, metrics, pricings, results,
     # payments, commitments+org, investments+org, provisions+org, intermediaries+org,
-    # funds+fund); 12 sources+documents; 13 their citations; 14 evidence links+documents;
-    # 15 related cases; 16 the history behind the public change log
-    with django_assert_num_queries(16):
+    # funds+fund); 12 sources+documents+the sections they are cited for; 13 evidence
+    # links+documents; 14 related cases; 15 the history behind the public change log
+    with django_assert_num_queries(15):
         response = client.get(project.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["metrics"]) == rows and len(response.context["related"]) == 3

@@ -114,8 +114,8 @@ def test_case_page_queries_do_not_grow_with_citations_of_one_work(
     DocumentProjectFactory(project=project, document=work, relation=Relation.SOURCE_FOR)
 
     # As tests/cases/test_case_pages.py counts, less the related cases (no country, no
-    # query): the sources and their works are one query, the evidence links one more.
-    with django_assert_num_queries(15):
+    # query): the sources, their works and citations are one query, the evidence links one more.
+    with django_assert_num_queries(14):
         response = client.get(project.get_absolute_url())
 
     assert response.content.decode().count(f'href="#source-{citations}"') == 1

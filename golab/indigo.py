@@ -45,6 +45,7 @@ from cases.indigo.reading import (
 from cases.indigo.tables import TABLES as CASE_TABLES
 from cases.models import ImportRun, Organisation, OutcomeFund, Project
 from cases.services import refresh_derived_fields
+from common import cache as common_cache
 from common.models import PublicationStatus
 from evidence import interchange as evidence_interchange
 from evidence.services import refresh_evaluation_flags
@@ -344,6 +345,10 @@ def import_snapshot(
                 warnings=[str(w) for w in result.warnings],
                 conflicts=[str(c) for c in result.conflicts],
             )
+            if result.changes():
+                # Pages and counts cached from the old data are stale in every process (on
+                # commit; bulk writes send no signals).
+                common_cache.bump()
     result.applied = not dry_run and not result.mass_withdrawal
     result.seconds = time.monotonic() - started
     return result
@@ -701,7 +706,10 @@ def _apply(
         evidence_interchange.sync_citations(slim["projects.csv"], ctx, report)
     step("sources, documents and citations")
     _refresh_statistics()
-    refresh_derived_fields()
+    # Every project's search and facet columns, 500 projects at a time (bounded memory).
+    every = sorted(projects.values())
+    for start in range(0, len(every), 500):
+        refresh_derived_fields(project_ids=every[start : start + 500])
     refresh_evaluation_flags()
     step("search index and facets")
     return works

@@ -37,6 +37,7 @@ PLAIN_FIELDS = {
     models.OneToOneField,
 }
 PLAIN_VALUES = (str, int, bool, type(None))
+MAX_PARAMS = 2000
 
 
 class _Plan:
@@ -115,7 +116,12 @@ def insert(model: type[models.Model], rows: list[Row], *, batch_size: int = 500)
         for f, plain in zip(plan.fields, plan.plain, strict=True)
     ]
     width = len(plan.fields)
-    size = max(1, min(batch_size, connection.ops.bulk_batch_size(plan.fields, rows)))
+    # Statements of at most MAX_PARAMS values: SQLite compiles each statement into a program
+    # as long as its values, and the driver keeps the last hundred or so statements
+    # compiled; statements of 500 wide rows held hundreds of megabytes.
+    size = max(
+        1, min(batch_size, MAX_PARAMS // width, connection.ops.bulk_batch_size(plan.fields, rows))
+    )
     one = "(" + ", ".join(["%s"] * width) + ")"
     pks: list[int] = []
     with connection.cursor() as cursor:

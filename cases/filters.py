@@ -132,7 +132,7 @@ def _role_counts(role: Role):
             org = quote(meta.get_field(field).column)  # type: ignore[union-attr, arg-type]
             project = quote(meta.get_field("project").column)  # type: ignore[union-attr, arg-type]
             pairs.append(
-                f"SELECT {project} AS project_id, {org} AS org_id FROM {quote(meta.db_table)} "  # noqa: S608 - names from the models
+                f"SELECT {project} AS project_id, {org} AS org_id FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608 - names from the models
                 f"WHERE {org} IS NOT NULL AND {project} IN ({pks})"
             )
             params += pk_params
@@ -143,7 +143,7 @@ def _role_counts(role: Role):
             # Grouped by the organisation's key first: its row is read once per party, not
             # once per project.
             sql = (
-                "SELECT o.indigo_id AS v, o.name AS l, c.n AS n FROM ("  # noqa: S608 - names from the models
+                "SELECT o.indigo_id AS v, o.name AS l, c.n AS n FROM ("  # noqa: S608  # nosec B608 - model names
                 "SELECT s.org_id, COUNT(DISTINCT s.project_id) AS n "
                 f"FROM ({' UNION ALL '.join(pairs)}) s GROUP BY s.org_id"
                 f") c JOIN {organisations} o ON o.id = c.org_id WHERE o.status = %s{only}"

@@ -511,7 +511,8 @@ class JoinFacet(FacetSpec):
         return self.counts is not None
 
     def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
-        assert self.counts is not None  # noqa: S101 - has_parts() said so
+        if self.counts is None:
+            raise TypeError(f"{self.name}: declared with rows, not counts")
         return self.counts(filterset, base, limit)
 
     def build(self, filterset: FacetedFilterSet, counted: Counted, *, every: bool = False) -> Facet:
@@ -529,7 +530,8 @@ class JoinFacet(FacetSpec):
         return _facet(filterset, self, rows, total=total, bound=None if every else self.bound)
 
     def build_from(self, filterset: FacetedFilterSet) -> Facet:
-        assert self.rows is not None  # noqa: S101 - declared with rows or with counts
+        if self.rows is None:
+            raise TypeError(f"{self.name}: declared with counts, not rows")
         return _facet(filterset, self, self.rows(filterset, filterset.without(*self.params)))
 
 
@@ -544,12 +546,12 @@ def _statement(parts: list[tuple[int, Part]]) -> tuple[str, list[Any]]:
     params: list[Any] = []
     for i, (facet, part) in enumerate(parts):
         inner = (
-            f"SELECT {facet} AS f, {i} AS j, g.v, g.l, g.n, COUNT(*) OVER () AS t "  # noqa: S608 - numbers and compiled SQL
+            f"SELECT {facet} AS f, {i} AS j, g.v, g.l, g.n, COUNT(*) OVER () AS t "  # noqa: S608  # nosec B608 - compiled SQL
             f"FROM ({part.sql}) g"
         )
         if part.limit is not None:
             inner += f" ORDER BY g.n DESC, g.l, g.v LIMIT {int(part.limit)}"
-        pieces.append(f"SELECT * FROM ({inner}) p{i}")  # noqa: S608 - compiled SQL
+        pieces.append(f"SELECT * FROM ({inner}) p{i}")  # noqa: S608  # nosec B608 - compiled SQL
         params += part.params
     return " UNION ALL ".join(pieces), params
 

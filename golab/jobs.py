@@ -120,6 +120,11 @@ def run_import_job(job_id: int) -> str:
             state.rows_done,
         )
         now = time.monotonic()
+        if beat is not None and new_phase and state.phase == "applying" and _sqlite():
+            # SQLite has one writer: the import's transaction. A beat at the moment it takes
+            # the write lock fails it ("database is locked"); and while it holds it, the lock
+            # itself says the worker is alive (mark_stalled cannot write).
+            beat.pause()
         if beat is not None and not (new_phase and not connection.in_atomic_block):
             return  # the thread writes it (a new phase outside the transaction: at once)
         if now - last < PROGRESS_EVERY and not new_phase:
@@ -182,6 +187,10 @@ def _progress(state: ImportProgress) -> dict:
     }
 
 
+def _sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield
@@ -196,6 +205,8 @@ class Heartbeat:
     def __init__(self, job_pk: int, state: ImportProgress) -> None:
         self.job_pk, self.state = job_pk, state
         self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.paused = False
         self.thread = threading.Thread(target=self._run, name=f"import-job-{job_pk}", daemon=True)
 
     def __enter__(self) -> Heartbeat:
@@ -206,14 +217,22 @@ class Heartbeat:
         self.stop.set()
         self.thread.join()
 
+    def pause(self) -> None:
+        """No more beats (once one being written is done)."""
+        with self.lock:
+            self.paused = True
+
     def _run(self) -> None:
         try:
             while not self.stop.wait(PROGRESS_EVERY):
                 try:
-                    with _short_lock_wait():
-                        ImportJob.objects.filter(
-                            pk=self.job_pk, status=ImportJob.Status.RUNNING
-                        ).update(**_progress(self.state))
+                    with self.lock:
+                        if self.paused:
+                            continue
+                        with _short_lock_wait():
+                            ImportJob.objects.filter(
+                                pk=self.job_pk, status=ImportJob.Status.RUNNING
+                            ).update(**_progress(self.state))
                 except DatabaseError:
                     pass  # SQLite: the import's transaction holds the database; next time
         finally:

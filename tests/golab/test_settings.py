@@ -61,6 +61,20 @@ def test_env_database_selects_postgresql(monkeypatch):
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "golab")
     assert config["CONN_HEALTH_CHECKS"] is True
+    # No JIT for the facet statement: compiling its plan cost 20 s at 100,000 projects.
+    assert config["OPTIONS"] == {"options": "-c jit=off"}
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        assert "options" not in connection.settings_dict.get("OPTIONS", {})
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_env_database_defaults_to_sqlite(monkeypatch):

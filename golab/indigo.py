@@ -325,6 +325,7 @@ def import_snapshot(
     state.phase = "applying"
     say("applying the changes (in one transaction: nothing is seen until it ends)")
     with transaction.atomic():
+        _take_write_lock()
         published_before = _published_counts()
         result.evidence_works = _apply(checked, ctx, report, say, present)
         result.withdrawn = ctx.withdrawn
@@ -539,6 +540,16 @@ def _stored_ids(partial: bool) -> dict[str, set[str]]:
         "organisation": set(Organisation.objects.values_list("indigo_id", flat=True)),
         "fund": set(OutcomeFund.objects.values_list("indigo_id", flat=True)),
     }
+
+
+def _take_write_lock() -> None:
+    """On SQLite, take the database's one write lock first thing in the import's
+    transaction, waiting for it as for any write: a transaction that reads first and writes
+    later cannot wait when another connection (a page saving a session) writes meanwhile,
+    and failed with "database is locked"."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE cases_importrun SET id = id WHERE 0")
 
 
 def _refresh_statistics() -> None:

@@ -136,7 +136,7 @@ def insert(model: type[models.Model], rows: list[Row], *, batch_size: int = 500)
                     params.append(value)
             # Table and columns come from the model, quoted; values are parameters.
             values = ", ".join([one] * len(chunk))
-            sql = f"INSERT INTO {plan.table} ({plan.columns}) VALUES {values}"  # noqa: S608
+            sql = f"INSERT INTO {plan.table} ({plan.columns}) VALUES {values}"  # noqa: S608  # nosec B608
             if plan.returning:
                 sql += f" RETURNING {plan.returning}"
             cursor.execute(sql, params)

@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.signals import request_finished, request_started
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,8 @@ def data_version() -> str:
         return memo[0]
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, _new_version(), timeout=None)
+        with _not_waiting():
+            cache.add(VERSION_KEY, _new_version(), timeout=None)
         version = cache.get(VERSION_KEY) or _new_version()
     if memo is not None:
         memo.append(version)
@@ -154,6 +155,35 @@ def deferred() -> Iterator[None]:
             bump()
 
 
+# How long a cache write waits for SQLite's one write lock before giving up (milliseconds).
+WRITE_WAIT_MS = 50
+
+
+@contextlib.contextmanager
+def _not_waiting() -> Iterator[None]:
+    """On SQLite, a cache write that finds the database locked (an import's transaction holds
+    the one write lock for as long as it runs) gives up at once and the page is served
+    uncached, instead of holding the page for the lock's whole timeout (20 s). Set on the raw
+    connection, so it is not one of the page's queries; nothing changes inside a transaction
+    (its writes must wait like any other) or with a cache outside the database."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if (
+        connection.vendor != "sqlite"
+        or connection.in_atomic_block
+        or not isinstance(caches["default"], DatabaseCache)
+    ):
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    wait_ms = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
+    raw.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_MS}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {wait_ms}")
+
+
 def cache_key(namespace: str, key: str) -> str:
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
     return f"golab:{namespace}:{data_version()}:{digest}"
@@ -178,7 +208,8 @@ def cached[T](namespace: str, key: str, compute: Callable[[], T], timeout: int |
         return value
     value = compute()
     try:
-        cache.set(full_key, value, timeout=timeout)
+        with _not_waiting():
+            cache.set(full_key, value, timeout=timeout)
     except DatabaseError as exc:
         if transaction.get_connection(DEFAULT_DB_ALIAS).in_atomic_block:
             raise

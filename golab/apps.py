@@ -1,6 +1,8 @@
 import logging
 
 from django.apps import AppConfig
+from django.db import DatabaseError, connections
+from django.db.models.signals import post_migrate
 
 security_log = logging.getLogger("golab.security")
 
@@ -17,6 +19,24 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
     security_log.warning("lockout of %s from %s after repeated failed logins", username, ip_address)
 
 
+def write_ahead_log(sender: AppConfig, using: str, **kwargs) -> None:
+    """SQLite in write-ahead-log mode (kept by the file once set): pages keep reading while an
+    import's long transaction holds the one write lock; in the default rollback journal they
+    wait for it as soon as the import writes more than SQLite's page cache holds."""
+    connection = connections[using]
+    if sender.name != "golab" or connection.vendor != "sqlite" or connection.in_atomic_block:
+        return
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    if not isinstance(connection, DatabaseWrapper) or connection.is_in_memory_db():
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode = WAL")
+    except DatabaseError:
+        logging.getLogger(__name__).warning("SQLite stays in its rollback journal: it is busy")
+
+
 class GolabConfig(AppConfig):
     name = "golab"
     verbose_name = "Site"
@@ -26,6 +46,7 @@ class GolabConfig(AppConfig):
         from golab import invalidation
 
         invalidation.connect()
+        post_migrate.connect(write_ahead_log, dispatch_uid="golab-sqlite-wal")
 
         # Security events are logged where they happen: logins, failures, lockouts here;
         # publish, withdraw, import and restore in the code that does them.

@@ -145,3 +145,27 @@ def test_the_database_cache_is_not_bumped_again_at_commit(django_capture_on_comm
         result_cache.bump()
         during = cache.get(result_cache.VERSION_KEY)
     assert cache.get(result_cache.VERSION_KEY) == during
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cache_writes_on_sqlite_give_up_at_once_when_the_database_is_locked():
+    # An import's transaction holds SQLite's one write lock for as long as it runs: a page's
+    # cache write must not wait the lock's 20 s for it, only WRITE_WAIT_MS, then serve uncached.
+    from django.db import connection
+
+    def busy_timeout() -> int:
+        connection.ensure_connection()
+        return connection.connection.execute("PRAGMA busy_timeout").fetchone()[0]
+
+    if connection.vendor != "sqlite":
+        with result_cache._not_waiting():  # PostgreSQL waits as it always does
+            assert connection.vendor == "postgresql"
+        return
+    before = busy_timeout()
+    assert before == 1000 * connection.settings_dict["OPTIONS"].get("timeout", 5)
+    with result_cache._not_waiting():
+        assert busy_timeout() == result_cache.WRITE_WAIT_MS
+    assert busy_timeout() == before
+    # Inside a transaction its writes wait like any other.
+    with transaction.atomic(), result_cache._not_waiting():
+        assert busy_timeout() == before

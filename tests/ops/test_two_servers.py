@@ -11,6 +11,7 @@ models, the cache table, a published case, a draft ready to publish and a staff 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -268,3 +269,25 @@ def test_the_api_rate_limit_counts_requests_to_both_servers(servers):
 
 if __name__ == "__main__" and sys.argv[1:] == ["setup"]:
     setup_database()
+
+
+@pytest.mark.slow
+def test_a_sqlite_database_is_migrated_into_write_ahead_log_mode(database_url, built):
+    # WAL lets the pages of both servers read while an import's transaction holds the one
+    # write lock (in the rollback journal they wait for it). PostgreSQL has no such mode; there
+    # migrate must leave the server's own settings alone (JIT is off per connection, in the
+    # app's connection options, not altered for the database).
+    if database_url.startswith("sqlite:///"):
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    else:
+        import psycopg2
+
+        with contextlib.closing(psycopg2.connect(database_url)) as db, db.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d "
+                "ON d.oid = s.setdatabase WHERE d.datname = current_database()"
+            )
+            assert cursor.fetchone()[0] == 0

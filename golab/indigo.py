@@ -12,7 +12,6 @@ import csv
 import io
 import time
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,46 +106,13 @@ class StreamedSnapshot(Snapshot):
     def _load(self) -> None:
         self.texts = _Texts()
         self.sizes = {}
-        if self.path.is_dir():
-            for child in sorted(self.path.glob("*.csv")):
-                if child.stat().st_size > self.MAX_FILE:
-                    self.problems.append(Problem(child.name, 0, "-", "file is larger than 50 MB"))
-                    continue
-                self._check(child.name)
-        elif self.path.is_file() and zipfile.is_zipfile(self.path):
-            self._check_zip()
-        else:
-            self.problems.append(
-                Problem(
-                    str(self.path), 0, "-", "not a folder of INDIGO CSV files or a .zip of them"
-                )
-            )
-            return
-        if not self.texts and not self.problems:
-            self.problems.append(Problem(self.name, 0, "-", "holds no CSV files"))
+        super()._load()
 
-    def _check_zip(self) -> None:
-        name = self.name
-        try:
-            with zipfile.ZipFile(self.path) as archive:
-                total = 0
-                for info in archive.infolist():
-                    name = Path(info.filename).name
-                    if info.is_dir() or not name.endswith(".csv") or name.startswith("."):
-                        continue
-                    total += info.file_size
-                    if info.file_size > self.MAX_FILE or total > self.MAX_TOTAL:
-                        self.problems.append(Problem(name, 0, "-", "uncompressed size too large"))
-                        return
-                    self._check(name, archive, info)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
-            self.texts.clear()
-            self.problems.append(
-                Problem(name, 0, "-", f"the .zip is damaged or unreadable ({exc})")
-            )
-        except NotImplementedError as exc:
-            self.texts.clear()
-            self.problems.append(Problem(name, 0, "-", f"the .zip cannot be read here ({exc})"))
+    def _add_file(self, path: Path) -> None:
+        self._check(path.name)
+
+    def _add_member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        self._check(Path(info.filename).name, archive, info)
 
     def _check(self, name: str, archive: zipfile.ZipFile | None = None, info: Any = None) -> None:
         """Read the file once, a chunk at a time: it must be UTF-8 (a damaged .zip member

@@ -72,7 +72,7 @@ class Snapshot:
                 if child.stat().st_size > self.MAX_FILE:
                     self.problems.append(Problem(child.name, 0, "-", "file is larger than 50 MB"))
                     continue
-                self._decode(child.name, child.read_bytes())
+                self._add_file(child)
         elif self.path.is_file() and zipfile.is_zipfile(self.path):
             self._load_zip()
         else:
@@ -100,7 +100,7 @@ class Snapshot:
                     if info.file_size > self.MAX_FILE or total > self.MAX_TOTAL:
                         self.problems.append(Problem(name, 0, "-", "uncompressed size too large"))
                         return
-                    self._decode(name, archive.read(info))
+                    self._add_member(archive, info)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
             self.texts.clear()
             self.problems.append(
@@ -109,6 +109,14 @@ class Snapshot:
         except NotImplementedError as exc:
             self.texts.clear()
             self.problems.append(Problem(name, 0, "-", f"the .zip cannot be read here ({exc})"))
+
+    def _add_file(self, path: Path) -> None:
+        """Take one CSV file of a folder (a subclass may check it without keeping its text)."""
+        self._decode(path.name, path.read_bytes())
+
+    def _add_member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        """Take one CSV member of a .zip."""
+        self._decode(Path(info.filename).name, archive.read(info))
 
     def _decode(self, name: str, data: bytes) -> None:
         try:

@@ -377,6 +377,13 @@ def main() -> None:
         "--urls", type=int, default=50, help="seeded URLs per group (fewer: a quicker, rougher run)"
     )
     parser.add_argument("--sample", type=int, default=5, help="pages per group to count queries")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated row keys to measure (trivial and datasette rows are always kept): "
+        "cases, cases-datasette, evidence, case, cases-unfiltered, home, policy-area, "
+        "insights, api, export",
+    )
     args = parser.parse_args()
 
     env = {
@@ -398,6 +405,9 @@ def main() -> None:
         print("note: Datasette serves SQLite files only; its row is left out on PostgreSQL")
     datasette_db = sqlite_file.stem if sqlite_file and datasette else None
     groups = page_groups(args.seed, datasette_db)
+    if args.only:
+        wanted = {key.strip() for key in args.only.split(",")} | {"trivial", "datasette"}
+        groups = [group for group in groups if group.key in wanted]
     for group in groups:
         group.paths = group.paths[: args.urls]
     print("counting queries in-process (Django's test client)", flush=True)

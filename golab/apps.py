@@ -47,6 +47,13 @@ class GolabConfig(AppConfig):
 
         invalidation.connect()
         post_migrate.connect(write_ahead_log, dispatch_uid="golab-sqlite-wal")
+        # Which file each SQLite connection opened: one kept across requests is closed once
+        # its file is moved away (golab/outage.py).
+        from django.db.backends.signals import connection_created
+
+        from golab.outage import remember_sqlite_file
+
+        connection_created.connect(remember_sqlite_file, dispatch_uid="golab-sqlite-file")
 
         # Security events are logged where they happen: logins, failures, lockouts here;
         # publish, withdraw, import and restore in the code that does them.

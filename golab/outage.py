@@ -11,10 +11,12 @@ without the request, so no context processor, session, user or message store is 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
-from urllib.parse import quote
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from django.db import InterfaceError, OperationalError, ProgrammingError, connections
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
@@ -96,6 +98,7 @@ class DatabaseOutageMiddleware:
         never_create_sqlite_files()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        drop_connections_to_moved_sqlite_files()
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
@@ -126,3 +129,56 @@ def never_create_sqlite_files() -> None:
 def sqlite_uri(path: str) -> str:
     """A SQLite URI that opens ``path`` read-write but never creates it (``mode=rw``)."""
     return f"file:{quote(path, safe='/')}?mode=rw"
+
+
+# -- persistent SQLite connections --------------------------------------------------------------
+# A SQLite connection is kept across requests (CONN_MAX_AGE): opening one is cheap, but its
+# first query reads and parses the schema, about 2 ms a request. An open connection keeps
+# reading its file even after the file was moved, deleted or replaced (a restore by hand, a
+# copy put in place): before each request, one stat() of each open connection's path tells
+# whether it is still the file the connection opened; if not, the connection is closed and the
+# request connects afresh, which fails (an outage: 503) or opens the file now at that path.
+
+FILE_IDENTITY = "_golab_sqlite_file"
+
+
+def _sqlite_path(name: str) -> str | None:
+    """The file a SQLite NAME (a path or a ``file:`` URI) opens; None for memory databases."""
+    if name.startswith("file:"):
+        parts = urlsplit(name)
+        if "mode=memory" in parts.query:
+            return None
+        return unquote(parts.path)
+    return None if name in ("", ":memory:") else name
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def remember_sqlite_file(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """``connection_created`` (connected in GolabConfig.ready, before any connection): note
+    which file (device and inode) a SQLite connection opened."""
+    if connection.vendor != "sqlite":
+        return
+    path = _sqlite_path(str(connection.settings_dict["NAME"]))
+    identity = _identity(path) if path else None
+    setattr(connection, FILE_IDENTITY, (path, identity) if identity else None)
+
+
+def drop_connections_to_moved_sqlite_files(wrappers: Iterable[Any] | None = None) -> None:
+    """Close each open SQLite connection whose path no longer names the file it opened."""
+    for connection in connections.all(initialized_only=True) if wrappers is None else wrappers:
+        if connection.vendor != "sqlite" or connection.connection is None:
+            continue
+        opened = getattr(connection, FILE_IDENTITY, None)
+        if opened is None or connection.in_atomic_block:
+            continue
+        path, identity = opened
+        if _identity(path) != identity:
+            logger.warning("%s is not the file its connection opened: reconnecting", path)
+            connection.close()

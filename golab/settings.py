@@ -75,7 +75,9 @@ def env_database(name: str, default: str) -> dj_database_url.DBConfig:
             raise ImproperlyConfigured(f"{name} needs a file path for SQLite; got {raw!r}")
         # A busy writer (the importer) must not make readers fail at once.
         config["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA foreign_keys=ON;"}
-        config["CONN_MAX_AGE"] = 0
+        # Kept across requests: a new connection's first query parses the schema (about 2 ms,
+        # most of a cached page's cost). golab/outage.py closes one whose file was moved away.
+        config["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
     else:
         if not config.get("NAME"):
             raise ImproperlyConfigured(f"{name} must name the database; got {raw!r}")

@@ -274,3 +274,63 @@ def test_a_sqlite_error_that_is_a_bug_stays_a_500():
     assert not outage.is_outage(_wrapped('fts5: syntax error near "*"'))
     assert not outage.is_outage(_wrapped("too many SQL variables"))
     assert not outage.is_outage(ValueError("a bug"))
+
+
+def _sqlite_wrapper(path: Path):
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    settings_dict = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": outage.sqlite_uri(str(path)),
+        "OPTIONS": {},
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": False,
+        "AUTOCOMMIT": True,
+        "ATOMIC_REQUESTS": False,
+        "TIME_ZONE": None,
+        "USER": "",
+        "PASSWORD": "",
+        "HOST": "",
+        "PORT": "",
+        "TEST": {},
+    }
+    return DatabaseWrapper(settings_dict, alias="kept")
+
+
+@pytest.mark.parametrize("change", ["moved", "replaced", "unchanged"])
+def test_a_kept_sqlite_connection_is_closed_once_its_file_is_moved_or_replaced(
+    tmp_path, change, django_db_blocker
+):
+    """SQLite connections are kept across requests (CONN_MAX_AGE); an open one reads its old
+    file even after the file was moved away or replaced. Before each request it is closed when
+    its path no longer names the file it opened, so the next query sees what is there now."""
+    database = tmp_path / "golab.sqlite3"
+    sqlite3.connect(database).execute("create table t (x)").connection.close()
+    wrapper = _sqlite_wrapper(database)
+    with django_db_blocker.unblock():  # a database of its own, not the test database
+        _check_kept_connection(tmp_path, database, wrapper, change)
+
+
+def _check_kept_connection(tmp_path: Path, database: Path, wrapper, change: str) -> None:
+    wrapper.ensure_connection()
+    assert wrapper.connection is not None
+    if change == "moved":
+        database.rename(tmp_path / "away.sqlite3")
+    elif change == "replaced":
+        other = tmp_path / "other.sqlite3"
+        sqlite3.connect(other).execute("create table u (y)").connection.close()
+        os.replace(other, database)
+    outage.drop_connections_to_moved_sqlite_files([wrapper])
+    if change == "unchanged":
+        assert wrapper.connection is not None
+        wrapper.close()
+        return
+    assert wrapper.connection is None
+    if change == "moved":
+        with pytest.raises(OperationalError, match="unable to open"):
+            wrapper.ensure_connection()
+    else:
+        with wrapper.cursor() as cursor:
+            cursor.execute("select name from sqlite_master")
+            assert cursor.fetchall() == [("u",)]
+        wrapper.close()

@@ -32,8 +32,15 @@ from django.utils.csp import CSP
 from common import cache as result_cache
 
 NAMESPACE = "page"
-# The pages worth keeping: the most visited, the dearest to render.
-CACHED_PATHS = re.compile(r"^/(?:cases/|evidence/|policy-areas/(?:[-\w]+/)?|insights/|pipeline/)?$")
+# The pages worth keeping: the most visited, the dearest to render, and the record pages (a
+# case, an organisation, a fund, a document, a pipeline entry) that search engines and
+# citations send visitors to. Not the facet lists, the exports or anything under /admin/.
+CACHED_PATHS = re.compile(
+    r"^/(?:"
+    r"cases/|evidence/|policy-areas/(?:[-\w]+/)?|insights/|pipeline/"
+    r"|(?:cases|organisations|funds|evidence|pipeline)/(?!facets/|export)[-.\w]+/"
+    r")?$"
+)
 # A query string longer than this is not someone's bookmark: render it, do not store it.
 MAX_QUERY_LENGTH = 2000
 PLACEHOLDER = b"\x00golab-csp-nonce\x00"

@@ -88,7 +88,7 @@ def _not_recorded(rows: QuerySet) -> Part:
         rows.order_by()
         .annotate(_one=Value(1))
         .values("_one")
-        .annotate(v=Value(NOT_RECORDED), l=Value("Not recorded"), n=Count("pk"))
+        .annotate(v=Value(NOT_RECORDED), l=Value("Not recorded"), n=Count("*"))
         .values_list("v", "l", "n")
     )
 
@@ -354,7 +354,7 @@ class FlagsFacet(AggregateSpec):
                 .order_by()
                 .annotate(_one=Value(1))
                 .values("_one")
-                .annotate(v=Value(value), l=Value(None, CharField()), n=Count("pk"))
+                .annotate(v=Value(value), l=Value(None, CharField()), n=Count("*"))
                 .values_list("v", "l", "n")
             )
 

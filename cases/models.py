@@ -518,7 +518,9 @@ class Project(IndigoRecord):
                 fields=["status", "capital_raised_usd"], name="project_status_capital_idx"
             ),
             # /cases/ facet counts (common.facets.count_parts): every facet column of the
-            # published projects, so each count reads this index, never the wide rows.
+            # published projects, so each count reads this index, never the wide rows. The key
+            # last: the parts that count in joined tables select the rows' keys, and PostgreSQL
+            # keeps no key in an index that does not name it (SQLite has it in every index).
             models.Index(
                 fields=[
                     "status",
@@ -530,8 +532,13 @@ class Project(IndigoRecord):
                     "service_users_targeted",
                     "has_results",
                     "has_evaluation",
+                    "id",
                 ],
-                name="project_facets_idx",
+                name="project_facet_keys_idx",
+            ),
+            # /cases/ in its default order (by name): the first page is read in index order.
+            models.Index(
+                fields=["status", "deleted_at", "name", "indigo_id"], name="project_by_name_idx"
             ),
         ]
         constraints = [

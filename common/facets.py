@@ -357,9 +357,7 @@ def _grouped(queryset: QuerySet, value: Any, label: Any = None, count: Any = Non
     return (
         queryset.order_by()
         .values(v=value)
-        .annotate(
-            l=label if label is not None else Value(None, CharField()), n=count or Count("*")
-        )
+        .annotate(l=label if label is not None else Value(None, CharField()), n=count or Count("*"))
         .values_list("v", "l", "n")
     )
 

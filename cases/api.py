@@ -553,9 +553,29 @@ class PipelineViewSet(IndigoRecordViewSet):
 
 
 def _countries(project: Project) -> list[str]:
+    attached = getattr(project, "download_countries", None)
+    if attached is not None:
+        return attached
     return list(
         dict.fromkeys(loc.country for loc in project.delivery_locations.all() if loc.country)
     )
+
+
+def attach_countries(rows: list[Project]) -> None:
+    """A download's chunk of cases with their countries, in one query of (case, country)
+    pairs. Not a prefetch: that builds a queryset and a model instance for every location of
+    every row, about a third of a download's peak memory."""
+    found: dict[int, list[str]] = defaultdict(list)
+    pairs = (
+        DeliveryLocation.objects.filter(project_id__in=[row.pk for row in rows])
+        .exclude(country="")
+        .order_by("project_id", "position")
+        .values_list("project_id", "country")
+    )
+    for project_id, country in pairs:
+        found[project_id].append(country)
+    for row in rows:
+        row.download_countries = list(dict.fromkeys(found.get(row.pk, ())))  # type: ignore[attr-defined]
 
 
 def _page(row: Any) -> str:
@@ -592,8 +612,9 @@ CASE_COLUMNS = [
 
 
 def download_cases(queryset: QuerySet) -> QuerySet:
-    """A download's rows of cases: the columns above, each page of rows with its countries."""
-    return queryset.only(*fields_of(CASE_COLUMNS)).prefetch_related(_locations())
+    """A download's rows of cases: the columns above (their countries by
+    ``attach_countries``, a chunk of rows at a time)."""
+    return queryset.only(*fields_of(CASE_COLUMNS))
 
 
 def _prices(metric: Any) -> list[str]:

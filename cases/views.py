@@ -601,7 +601,14 @@ def _cases_found(request: HttpRequest):
 @require_safe
 def case_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
     rows = open_data.download_cases(_cases_found(request))
-    return downloads.download(request, fmt, rows, open_data.CASE_COLUMNS, name="cases")
+    return downloads.download(
+        request,
+        fmt,
+        rows,
+        open_data.CASE_COLUMNS,
+        name="cases",
+        decorate=open_data.attach_countries,
+    )
 
 
 @require_safe

@@ -122,4 +122,9 @@ def policy_area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     panel.csv_url = reverse("insights-csv", args=[panel.slug]) + query
     context["did_it_work"] = panel
     context.update(area_evidence(context["projects"], area.value))
+    context["gaps_count"] = context["totals"]["count"] - context["evaluated"]
+    cases = reverse("cases:case-list")
+    context["unevaluated_url"] = (
+        f"{cases}?{urlencode({'policy_area': area.value, 'has_evaluation': 'no'})}"
+    )
     return render(request, "golab/policy_area_detail.html", context)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from common.models import PublicationStatus
+from evidence.areas import GAPS_LISTED
 from evidence.models import DocumentType, Relation
 from tests.factories import DocumentProjectFactory, EvidenceDocumentFactory, ProjectFactory
 
@@ -74,3 +75,19 @@ def test_policy_area_prices_and_results_are_the_insights_aggregates(client):
     html = area.content.decode()
     assert "USD 1,000" in html and "Did it work?" in html
     assert 'href="/insights/prices/?policy_area=homelessness"' in html
+
+
+def test_the_gaps_list_stays_short_however_many_contracts_lack_an_evaluation(client):
+    """At 10,000 contracts the list of every unevaluated one was 120 kB of a 158 kB page."""
+    area = "homelessness"
+    for year in range(2000, 2000 + GAPS_LISTED + 5):
+        ProjectFactory(name=f"Unevaluated {year}", policy_sector=area, launch_year=year)
+    response = client.get(f"/policy-areas/{area}/")
+    gaps = response.context["gaps"]
+    assert len(gaps) == GAPS_LISTED
+    assert gaps[0].launch_year == 2000 + GAPS_LISTED + 4  # the newest first
+    html = response.content.decode()
+    assert f"{GAPS_LISTED + 5} contracts with no evaluation or research in the library" in html
+    assert f"(the {GAPS_LISTED} newest listed)" in html
+    assert 'href="/cases/?policy_area=homelessness&amp;has_evaluation=no"' in html
+    assert "Unevaluated 2000<" not in html  # the oldest is not listed

@@ -20,12 +20,14 @@ the old data during the transaction is not served after it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -184,9 +186,31 @@ def _not_waiting() -> Iterator[None]:
         raw.execute(f"PRAGMA busy_timeout = {wait_ms}")
 
 
+# What a release's pages are made of: its code, templates and static files.
+CODE_FOLDERS = ("common", "golab", "cases", "evidence", "templates", "static")
+CODE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".css", ".js", ".svg"}
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the code, templates and static files this process serves (read once per
+    process, a few ms). It is part of every key, so a page or count cached by one release is
+    never served by another: without it a deploy that changed a template or a view but no
+    data kept serving the old pages until the next change of data. Two releases side by
+    side (a rolling deploy) each use their own entries."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for folder in CODE_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def cache_key(namespace: str, key: str) -> str:
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-    return f"golab:{namespace}:{data_version()}:{digest}"
+    return f"golab:{namespace}:{code_version()}:{data_version()}:{digest}"
 
 
 def cached[T](namespace: str, key: str, compute: Callable[[], T], timeout: int | None = 3600) -> T:

@@ -50,6 +50,37 @@ def test_bump_makes_everything_stale():
     assert result_cache.cached("t", "a", compute) == {"n": 2}
 
 
+def test_another_release_never_reads_what_this_one_cached(monkeypatch):
+    """Before, a deploy that changed a template but no data served the old pages until the
+    next change of data (a policy area page kept its 158 kB list after the code cut it)."""
+    calls, compute = counter()
+    result_cache.cached("t", "a", compute)
+    monkeypatch.setattr(result_cache, "code_version", lambda: "another-release")
+    assert result_cache.cached("t", "a", compute) == {"n": 2}
+    assert len(calls) == 2
+
+
+def test_the_code_version_follows_templates_and_code(tmp_path, settings):
+    for folder in result_cache.CODE_FOLDERS:
+        (tmp_path / folder).mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>one</p>")
+    (tmp_path / "cases" / "views.py").write_text("x = 1\n")
+    settings.BASE_DIR = tmp_path
+    result_cache.code_version.cache_clear()
+    try:
+        first = result_cache.code_version()
+        page.write_text("<p>two</p>")
+        result_cache.code_version.cache_clear()
+        second = result_cache.code_version()
+        (tmp_path / "cases" / "notes.md").write_text("not served")
+        result_cache.code_version.cache_clear()
+        assert result_cache.code_version() == second
+    finally:
+        result_cache.code_version.cache_clear()
+    assert first != second
+
+
 def test_version_is_created_when_evicted():
     version = result_cache.data_version()
     cache.delete(result_cache.VERSION_KEY)

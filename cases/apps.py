@@ -17,7 +17,11 @@ class CasesConfig(AppConfig):
     verbose_name = "Case studies"
 
     def ready(self) -> None:
+        from cases import parties
         from cases.checks import check_indigo_layout
+
+        # The projects' party flags follow every save and delete of a role row or location.
+        parties.connect()
 
         # Schema that migrations cannot keep (see cases.search): reinstalled after each migrate.
         post_migrate.connect(_install_search_index, sender=self)

@@ -27,6 +27,10 @@ HIDDEN_FIELDS = {
     "capital_raised_usd",
     "has_results",
     "has_evaluation",
+    "has_country",
+    "has_outcome_payer",
+    "has_investor",
+    "has_service_provider",
 }
 # The exact cell of an amount (more decimals than the amount keeps) is the same value to a
 # reader: its first import is not a change.

@@ -27,7 +27,15 @@ from cases.models import (
     Project,
     Stage,
 )
-from cases.roles import BY_KEY, ROLES, Role
+from cases.parties import (
+    COUNTRY_FLAG,
+    FACET_ROLES,
+    country_condition,
+    public_party,
+    role_condition,
+    role_flag,
+)
+from cases.roles import BY_KEY, Role
 from cases.search import PIPELINES, PROJECTS
 from common.facets import (
     BOUNDED,
@@ -60,28 +68,6 @@ from common.models import PublicationStatus
 ORG_ID = re.compile(r"^INDIGO-ORG-\d{4,9}$")
 
 
-def public_party(field: str = "organisation") -> Q:
-    """A role row names a public party: an organisation that is published (a draft one made
-    in the admin is named nowhere public, not even in a facet or a filter)."""
-    return Q(**{f"{field}__status": PublicationStatus.PUBLISHED})
-
-
-FACET_ROLES = [role for role in ROLES if role.facet]
-
-
-def _has_country() -> Exists:
-    return Exists(DeliveryLocation.objects.filter(project=OuterRef("pk")).exclude(country=""))
-
-
-def _has_role(role: Role) -> Q:
-    """The project names a public party in this role, in any table that can."""
-    condition = Q()
-    for model, field in role.sources():
-        rows = model._default_manager.filter(public_party(field), project=OuterRef("pk"))
-        condition |= Q(Exists(rows))
-    return condition
-
-
 def _not_recorded(rows: QuerySet) -> Part:
     """How many list rows lack the facet's value: one row of (NOT_RECORDED, label, n)."""
     return Part.of(
@@ -109,7 +95,7 @@ def _country_counts(filterset: FacetedFilterSet, base: QuerySet, limit: int | No
     chosen = filterset.chosen("country") - {NOT_RECORDED}
     if limit is not None and chosen:
         parts.append(grouped(located.filter(country__in=sorted(chosen))))
-    parts.append(_not_recorded(base.exclude(_has_country())))
+    parts.append(_not_recorded(base.filter(**{COUNTRY_FLAG: False})))
     return parts
 
 
@@ -154,7 +140,7 @@ def _role_counts(role: Role):
         chosen = sorted(filterset.chosen(role.key) - {NOT_RECORDED})
         if limit is not None and chosen:
             parts.append(grouped(chosen))
-        parts.append(_not_recorded(base.exclude(_has_role(role))))
+        parts.append(_not_recorded(base.filter(**{role_flag(role): False})))
         return parts
 
     return counts
@@ -291,7 +277,7 @@ class CaseFilter(FacetedFilterSet):
             Exists(DeliveryLocation.objects.filter(project=OuterRef("pk"), country__in=codes))
         )
         if NOT_RECORDED in value:
-            condition |= ~Q(_has_country())
+            condition |= ~Q(country_condition())
         return queryset.filter(condition)
 
     def filter_role(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
@@ -306,7 +292,7 @@ class CaseFilter(FacetedFilterSet):
             )
             condition |= Q(Exists(rows))
         if NOT_RECORDED in value:
-            condition |= ~_has_role(role)
+            condition |= ~role_condition(role)
         return queryset.filter(condition)
 
     def filter_flag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

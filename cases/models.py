@@ -302,6 +302,12 @@ class Project(IndigoRecord):
     # Deleting a project in the admin only sets this; a curator can restore it.
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     has_evaluation = models.BooleanField(default=False, editable=False)
+    # Whether a published party is named in each role the case list counts, and a country
+    # (cases.parties keeps them): its "Not recorded" counts read these from the facet index.
+    has_country = models.BooleanField(default=False, editable=False)
+    has_outcome_payer = models.BooleanField(default=False, editable=False)
+    has_investor = models.BooleanField(default=False, editable=False)
+    has_service_provider = models.BooleanField(default=False, editable=False)
     search_text = models.TextField(
         blank=True, editable=False, help_text="What full-text search indexes besides the name."
     )
@@ -532,6 +538,10 @@ class Project(IndigoRecord):
                     "service_users_targeted",
                     "has_results",
                     "has_evaluation",
+                    "has_country",
+                    "has_outcome_payer",
+                    "has_investor",
+                    "has_service_provider",
                     "id",
                 ],
                 name="project_facet_keys_idx",

@@ -13,7 +13,6 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef
 
 from cases.models import (
-    DeliveryLocation,
     IntermediaryService,
     Investment,
     Organisation,
@@ -100,7 +99,6 @@ def report() -> list[Row]:
     projects = (
         Project.objects.published()
         .annotate(
-            has_country=exists(DeliveryLocation, country__gt=""),
             has_party=party,
             has_metrics=exists(OutcomeMetric),
             has_results_rows=exists(Result),
@@ -115,7 +113,7 @@ def report() -> list[Row]:
             1: {
                 "name": bool(project.name.strip()),
                 "stage": bool(project.stage),
-                "country": project.has_country,
+                "country": project.has_country,  # the flag cases.parties keeps
                 "policy sector": bool(project.policy_sector),
                 "a date": project.has_a_date(),
                 "a party": project.has_party,

@@ -43,6 +43,8 @@ from cases.indigo.reading import (
 )
 from cases.indigo.tables import TABLES as CASE_TABLES
 from cases.models import ImportRun, Organisation, OutcomeFund, Project
+from cases.parties import deferred as party_flags_deferred
+from cases.parties import refresh_party_flags
 from cases.services import refresh_derived_fields
 from common import cache as common_cache
 from common.models import PublicationStatus
@@ -293,7 +295,8 @@ def import_snapshot(
     with transaction.atomic():
         _take_write_lock()
         published_before = _published_counts()
-        result.evidence_works = _apply(checked, ctx, report, say, present)
+        with party_flags_deferred():  # refreshed for every project at the end of _apply
+            result.evidence_works = _apply(checked, ctx, report, say, present)
         result.withdrawn = ctx.withdrawn
         result.withdrawn_documents = ctx.withdrawn_documents
         result.warnings = report.warnings
@@ -688,6 +691,8 @@ def _apply(
     for start in range(0, len(every), 500):
         refresh_derived_fields(project_ids=every[start : start + 500])
     refresh_evaluation_flags()
+    # All projects, not only the snapshot's: a party it withdrew may be named by any project.
+    refresh_party_flags()
     step("search index and facets")
     return works
 

@@ -56,6 +56,7 @@ from cases.models import (
     ServiceProvision,
     Stage,
 )
+from cases.parties import refresh_party_flags
 from cases.search import PROJECTS
 from common.models import PublicationStatus
 from evidence.models import (
@@ -398,6 +399,7 @@ class Generator:
             self.progress(f"documents {min(start + BATCH, documents):,}/{documents:,}")
         self.writer.reset_sequences()
         refresh_evaluation_flags()
+        refresh_party_flags()
 
     @staticmethod
     def _first_number(model) -> int:

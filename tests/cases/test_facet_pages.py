@@ -19,6 +19,7 @@ from cases.models import (
     ServiceProvision,
     Stage,
 )
+from cases.parties import refresh_party_flags
 from common.facets import BOUNDED
 from common.listing import FACET_PAGE_SIZE
 from common.models import PublicationStatus
@@ -76,6 +77,7 @@ def _world(projects: int, organisations: int) -> list[Organisation]:
         ServiceProvision(project=p, position=0, organisation=orgs[-1 - i % len(orgs)])
         for i, p in enumerate(rows)
     )
+    refresh_party_flags()  # bulk writes send no signals: as an import, refresh at the end
     return orgs
 
 

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Model, OuterRef, Q
 from django.db.models.signals import post_delete, post_save
 
 from cases.models import DeliveryLocation, Organisation, Project
@@ -114,7 +114,8 @@ def _organisation_saved(sender: Any, instance: Organisation, **kwargs: Any) -> N
 
 
 def connect() -> None:
-    models = {DeliveryLocation, *(m for role in FACET_ROLES for m, _f in role.sources())}
+    models: set[type[Model]] = {DeliveryLocation}
+    models.update(model for role in FACET_ROLES for model, _field in role.sources())
     for model in sorted(models, key=lambda m: m._meta.label):
         uid = f"cases-party-flags-{model._meta.label}"
         post_save.connect(_row_changed, sender=model, dispatch_uid=uid + "-save")

@@ -6,10 +6,11 @@ Same rules as the case filters: a value that does not validate is ignored and li
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import connections
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django_countries import countries
 
 from cases.models import PolicySector, Project, Stage, published_project_q
@@ -18,15 +19,18 @@ from common.facets import (
     RELEVANCE,
     CodeListFilter,
     ColumnFacet,
+    Counted,
+    Facet,
     FacetedFilterSet,
     JoinFacet,
     NotRecordedFilter,
+    Part,
     RangeSpec,
-    Rows,
     Sort,
     YearFilter,
     YesNoFacet,
     YesNoFilter,
+    _facet,
     row_pks,
 )
 from evidence.models import (
@@ -48,55 +52,64 @@ def _linked_project(**conditions: Any) -> Exists:
     )
 
 
-def _policy_area_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
-    counts = dict(
-        DocumentPolicyArea.objects.filter(document__in=row_pks(base))
-        .order_by()
-        .values_list("policy_area")
-        .annotate(n=Count("document", distinct=True))
+def _not_recorded(rows: QuerySet, label: str = "Not recorded") -> Part:
+    """How many list rows lack the facet's value: one row of (NOT_RECORDED, label, n)."""
+    return Part.of(
+        rows.order_by()
+        .annotate(_one=Value(1))
+        .values("_one")
+        .annotate(v=Value(NOT_RECORDED), l=Value(label), n=Count("*"))
+        .values_list("v", "l", "n")
     )
-    rows = [(value, str(label), counts.get(value, 0)) for value, label in PolicySector.choices]
+
+
+def _joined(rows: QuerySet, column: str, count: Any = None, limit: int | None = None) -> Part:
+    """``rows`` of a joined table grouped by ``column``: (value, NULL, documents). A table
+    with one row per document and value needs no DISTINCT (COUNT(*) reads the index only)."""
+    return Part.of(
+        rows.order_by()
+        .values(v=F(column))
+        .annotate(l=Value(None, CharField()), n=count or Count("*"))
+        .values_list("v", "l", "n"),
+        limit,
+    )
+
+
+def _policy_area_counts(
+    filterset: FacetedFilterSet, base: QuerySet, limit: int | None
+) -> list[Part]:
+    # One row per document and policy area (a unique constraint): COUNT(*) counts documents.
+    areas = DocumentPolicyArea.objects.filter(document__in=row_pks(base))
     without = base.exclude(Exists(DocumentPolicyArea.objects.filter(document=OuterRef("pk"))))
-    rows.append((NOT_RECORDED, "Not recorded", without.count()))
-    return rows
+    return [_joined(areas, "policy_area"), _not_recorded(without)]
 
 
-def _country_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
-    counts = dict(
-        DocumentCountry.objects.filter(document__in=row_pks(base))
-        .order_by()
-        .values_list("country")
-        .annotate(n=Count("document", distinct=True))
-    )
-    return sorted(
-        ((code, countries.name(code) or code, n) for code, n in counts.items()),
-        key=lambda row: (-row[2], row[1]),
-    )
+def _country_name(code: str) -> str:
+    return countries.name(code) or code
+
+
+def _country_counts(filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+    # One row per document and country (a unique constraint).
+    return [_joined(DocumentCountry.objects.filter(document__in=row_pks(base)), "country")]
 
 
 PUBLISHER_VALUES = 60  # the most frequent publishers a facet lists (chosen ones too)
 
 
-def _publisher_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
-    counted = (
-        base.exclude(publisher="")
-        .order_by()
-        .values_list("publisher")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "publisher")
-    )
-    rows = [(name, name, n) for name, n in counted[:PUBLISHER_VALUES]]
-    listed = {name for name, _label, _n in rows}
-    chosen = filterset.chosen("publisher") - listed
+def _publisher_counts(filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+    named = base.exclude(publisher="")
+    parts = [_joined(named, "publisher", limit=PUBLISHER_VALUES)]
+    chosen = sorted(filterset.chosen("publisher"))
     if chosen:
-        found = dict(counted.filter(publisher__in=chosen))
-        rows += [(name, name, found.get(name, 0)) for name in sorted(chosen)]
-    return rows
+        parts.append(_joined(named.filter(publisher__in=chosen), "publisher"))
+    return parts
 
 
-def _project_stage_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
+def _project_stage_counts(
+    filterset: FacetedFilterSet, base: QuerySet, limit: int | None
+) -> list[Part]:
     links = DocumentProject.objects.filter(document__in=row_pks(base)).order_by()
-    if connection.vendor == "sqlite":
+    if connections[base.db].vendor == "sqlite":
         # Driven by the links of the listed documents (their document_id index), each
         # link's case read by its key: with a join SQLite scanned every published case and
         # probed the links of each for every listed document (9 s at 10,000 cases).
@@ -106,11 +119,26 @@ def _project_stage_rows(filterset: FacetedFilterSet, base: QuerySet) -> Rows:
             .order_by()
             .values("stage")
         )
-        links = links.annotate(stage=stage)  # None for a case not public: no stage below
+        links = links.annotate(stage=stage)  # None for a case not public: not listed
     else:
         links = links.filter(published_project_q()).annotate(stage=F("project__stage"))
-    counts = dict(links.values_list("stage").annotate(n=Count("document", distinct=True)))
-    return [(value, str(label), counts.get(value, 0)) for value, label in Stage.choices]
+    return [_joined(links, "stage", count=Count("document", distinct=True))]
+
+
+@dataclass
+class CodeListJoinFacet(JoinFacet):
+    """A joined facet whose values come from a code list: listed in the list's order (as
+    the filter's check boxes are), not by count."""
+
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    not_recorded: bool = False
+
+    def build(self, filterset: FacetedFilterSet, counted: Counted, *, every: bool = False) -> Facet:
+        found = {v: n for v, _l, n in counted.merged(*range(len(counted.rows)))}
+        rows = [(value, str(label), found.get(value, 0)) for value, label in self.choices]
+        if self.not_recorded:
+            rows.append((NOT_RECORDED, "Not recorded", found.get(NOT_RECORDED, 0)))
+        return _facet(filterset, self, rows)
 
 
 class EvidenceFilter(FacetedFilterSet):
@@ -158,8 +186,16 @@ class EvidenceFilter(FacetedFilterSet):
     hidden_by_default = {"type": Q(document_type=DocumentType.CORRESPONDENCE)}
     facets = [
         ColumnFacet("type", "Type", "document_type", DocumentType.choices, None, by_count=True),
-        JoinFacet("policy_area", "Policy area", _policy_area_rows),
-        JoinFacet("country", "Country", _country_rows, searchable=True),
+        CodeListJoinFacet(
+            "policy_area",
+            "Policy area",
+            counts=_policy_area_counts,
+            choices=PolicySector.choices,
+            not_recorded=True,
+        ),
+        JoinFacet(
+            "country", "Country", searchable=True, counts=_country_counts, label_of=_country_name
+        ),
         ColumnFacet("design", "Evaluation design", "evaluation_design", EvaluationDesign.choices),
         ColumnFacet(
             "rating",
@@ -169,9 +205,14 @@ class EvidenceFilter(FacetedFilterSet):
             "Not rated",
             blank=None,
         ),
-        JoinFacet("publisher", "Publisher", _publisher_rows, searchable=True),
+        JoinFacet("publisher", "Publisher", searchable=True, counts=_publisher_counts),
         YesNoFacet("has_full_text", "Has full text", Q(text_status__in=SEARCHABLE_TEXT)),
-        JoinFacet("project_stage", "Linked case's stage", _project_stage_rows),
+        CodeListJoinFacet(
+            "project_stage",
+            "Linked case's stage",
+            counts=_project_stage_counts,
+            choices=Stage.choices,
+        ),
         RangeSpec("year", "Year published", "publication_date", partial_date=True),
     ]
 

@@ -25,6 +25,7 @@ from cases.models import (
     PipelineState,
     PolicySector,
     Project,
+    ProjectParty,
     Stage,
 )
 from cases.parties import (
@@ -104,24 +105,15 @@ def _country_name(code: str) -> str:
 
 
 def _role_counts(role: Role):
-    """(INDIGO id, name, projects) of each public party in this role among the list rows: in
-    one grouped query over every table that names the role (outcome payers: commitments and
-    outcome payments), a project naming a party in two of them counted once."""
+    """(INDIGO id, name, projects) of each public party in this role among the list rows:
+    one grouped query over ``ProjectParty`` (each published party a project names in the
+    role, once: cases.parties keeps it), so neither the role tables nor a count of distinct
+    projects is needed. Still joined to the organisation and checked published there."""
 
     def counts(filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
         quote = connections[base.db].ops.quote_name
         pks, pk_params = row_pks(base).query.sql_with_params()
-        pairs: list[str] = []
-        params: list[Any] = []
-        for model, field in role.sources():
-            meta = model._meta
-            org = quote(meta.get_field(field).column)  # type: ignore[union-attr, arg-type]
-            project = quote(meta.get_field("project").column)  # type: ignore[union-attr, arg-type]
-            pairs.append(
-                f"SELECT {project} AS project_id, {org} AS org_id FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608 - names from the models
-                f"WHERE {org} IS NOT NULL AND {project} IN ({pks})"
-            )
-            params += pk_params
+        parties = quote(ProjectParty._meta.db_table)
         organisations = quote(Organisation._meta.db_table)
 
         def grouped(chosen: list[str] | None = None, limit: int | None = None) -> Part:
@@ -130,11 +122,15 @@ def _role_counts(role: Role):
             # once per project.
             sql = (
                 "SELECT o.indigo_id AS v, o.name AS l, c.n AS n FROM ("  # noqa: S608  # nosec B608 - model names
-                "SELECT s.org_id, COUNT(DISTINCT s.project_id) AS n "
-                f"FROM ({' UNION ALL '.join(pairs)}) s GROUP BY s.org_id"
+                f"SELECT r.organisation_id AS org_id, COUNT(*) AS n FROM {parties} r "
+                f"WHERE r.role = %s AND r.project_id IN ({pks}) GROUP BY r.organisation_id"
                 f") c JOIN {organisations} o ON o.id = c.org_id WHERE o.status = %s{only}"
             )
-            return Part(sql, (*params, PublicationStatus.PUBLISHED, *(chosen or [])), limit)
+            return Part(
+                sql,
+                (role.key, *pk_params, PublicationStatus.PUBLISHED, *(chosen or [])),
+                limit,
+            )
 
         parts = [grouped(limit=limit)]
         chosen = sorted(filterset.chosen(role.key) - {NOT_RECORDED})

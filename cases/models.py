@@ -1480,6 +1480,28 @@ class OpenContractingReference(ProjectRow):
     notes = models.TextField("Notes", blank=True)
 
 
+class ProjectParty(models.Model):
+    """Derived, never edited: each published organisation a project names in each role the
+    case list counts, once (cases.parties keeps it, as the projects' party flags). The list's
+    organisation facets count these rows, a role at a time, instead of reading every role
+    table and counting distinct projects: at 100,000 projects the outcome payers' count took
+    283 ms from the two role tables and 57-70 ms from here."""
+
+    role = models.CharField(max_length=32)
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey("Organisation", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "project", "organisation"], name="project_party_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.organisation_id} in {self.project_id}"
+
+
 class ImportRun(models.Model):
     """One applied run of the INDIGO import: when, by whom or which command, from which files,
     and what it changed. (A failed or dry run changes nothing, this table included.)"""

@@ -18,10 +18,11 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import Exists, Model, OuterRef, Q
+from django.db import connections
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 
-from cases.models import DeliveryLocation, Organisation, Project
+from cases.models import DeliveryLocation, Organisation, Project, ProjectParty
 from cases.roles import ROLES, Role
 from common.models import PublicationStatus
 
@@ -61,9 +62,19 @@ def conditions() -> dict[str, Q | Exists]:
     }
 
 
+CHUNK = 500  # projects a statement
+
+
 def refresh_party_flags(*, project_ids: Iterable[int] | None = None) -> int:
-    """Set the flags of the given projects (or all) from their rows: two UPDATEs a flag, of
-    only the rows whose flag is wrong. Returns how many flags changed."""
+    """Set the flags and the ``ProjectParty`` rows of the given projects (or all) from their
+    role rows: two UPDATEs a flag, of only the rows whose flag is wrong, and the projects'
+    party rows written anew. Returns how many flags changed."""
+    if project_ids is None:
+        _write_parties(None)
+    else:
+        ids = sorted(set(project_ids))
+        for start in range(0, len(ids), CHUNK):
+            _write_parties(ids[start : start + CHUNK])
     projects = Project.objects.all()
     if project_ids is not None:
         projects = projects.filter(pk__in=list(project_ids))
@@ -90,6 +101,44 @@ def deferred() -> Iterator[None]:
         yield
     finally:
         _state.deferred -= 1
+
+
+def _write_parties(project_ids: list[int] | None) -> None:
+    """Replace the ``ProjectParty`` rows of these projects (or all) with what their role rows
+    say: one DELETE and one INSERT ... SELECT per role, nothing read into Python."""
+    using = ProjectParty.objects.db
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table = quote(ProjectParty._meta.db_table)
+    with connection.cursor() as cursor:
+        if project_ids is None:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608  # nosec B608 - model table
+        else:
+            marks = ", ".join(["%s"] * len(project_ids))
+            cursor.execute(
+                f"DELETE FROM {table} WHERE project_id IN ({marks})",  # noqa: S608  # nosec B608 - model table
+                project_ids,
+            )
+        for role in FACET_ROLES:
+            selects: list[str] = []
+            params: list[Any] = []
+            for model, field in role.sources():
+                rows: QuerySet = model._default_manager.filter(public_party(field))
+                if project_ids is not None:
+                    rows = rows.filter(project_id__in=project_ids)
+                pairs = rows.order_by().values(p=F("project_id"), o=F(field)).values_list("p", "o")
+                sql, row_params = pairs.query.sql_with_params()
+                selects.append(sql)
+                params += row_params
+            union = " UNION ALL ".join(
+                f"SELECT * FROM ({sql}) q{i}"  # noqa: S608  # nosec B608 - compiled SQL
+                for i, sql in enumerate(selects)
+            )
+            cursor.execute(
+                f"INSERT INTO {table} (role, project_id, organisation_id) "  # noqa: S608  # nosec B608 - compiled SQL
+                f"SELECT DISTINCT %s, s.p, s.o FROM ({union}) s",
+                [role.key, *params],
+            )
 
 
 def _row_changed(sender: Any, instance: Any, **kwargs: Any) -> None:

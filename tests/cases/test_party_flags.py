@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from cases.models import Project
+from cases.models import Organisation, Project, ProjectParty
 from cases.parties import conditions, deferred, refresh_party_flags
 from common.models import PublicationStatus
 from tests.factories import (
@@ -146,3 +146,60 @@ def test_the_migration_fills_the_flags_of_existing_projects():
     migration.fill_party_flags(apps, editor)
     assert flags(located) == {**dict.fromkeys(FLAGS, False), "has_country": True}
     assert flags(paid) == {**dict.fromkeys(FLAGS, False), "has_outcome_payer": True}
+
+
+def parties() -> set[tuple[str, str, str]]:
+    return set(
+        ProjectParty.objects.values_list("role", "project__indigo_id", "organisation__indigo_id")
+    )
+
+
+def org_count_and_results(client, facet: str, org: Organisation) -> tuple[int, int]:
+    """The organisation's count in the facet, and how many cases its filter finds."""
+    page = client.get("/cases/")
+    shown = {v.value: v.count for f in page.context["facets"] if f.name == facet for v in f.values}
+    found = client.get("/cases/", {facet: org.indigo_id}).context["page"].paginator.count
+    return shown.get(org.indigo_id, 0), found
+
+
+def test_the_party_rows_follow_role_rows_and_the_organisation_status():
+    project = ProjectFactory()
+    payer = OrganisationFactory()
+    commitment = OutcomePaymentCommitmentFactory(project=project, organisation=payer)
+    OutcomePaymentFactory(project=project, payer=payer)  # the same payer twice: one row
+    InvestmentFactory(project=project, organisation=payer)
+    expected = {
+        ("outcome_payer", project.indigo_id, payer.indigo_id),
+        ("investor", project.indigo_id, payer.indigo_id),
+    }
+    assert parties() == expected
+    commitment.delete()
+    assert parties() == expected  # still named by the outcome payment
+    payer.status = PublicationStatus.WITHDRAWN
+    payer.save()
+    assert parties() == set()
+    payer.status = PublicationStatus.PUBLISHED
+    payer.save()
+    assert parties() == expected
+
+
+def test_a_draft_party_is_never_a_party_row_nor_in_a_facet(client):
+    draft = OrganisationFactory(status=PublicationStatus.DRAFT, name="Secret draft fund")
+    InvestmentFactory(organisation=draft)
+    refresh_party_flags()
+    assert parties() == set()
+    assert b"Secret draft fund" not in client.get("/cases/").content
+
+
+def test_an_organisation_count_agrees_with_its_filter_after_each_change(client):
+    investor = OrganisationFactory()
+    first, second = ProjectFactory(), ProjectFactory()
+    row = InvestmentFactory(project=first, organisation=investor)
+    InvestmentFactory(project=first, organisation=investor, position=99)  # twice in a case
+    assert org_count_and_results(client, "investor", investor) == (1, 1)
+    InvestmentFactory(project=second, organisation=investor)
+    assert org_count_and_results(client, "investor", investor) == (2, 2)
+    row.delete()
+    assert org_count_and_results(client, "investor", investor) == (2, 2)
+    second.investments.all().delete()
+    assert org_count_and_results(client, "investor", investor) == (1, 1)

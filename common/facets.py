@@ -561,16 +561,24 @@ def count_parts(
     filterset: FacetedFilterSet, specs: list[tuple[FacetSpec, int | None]]
 ) -> list[Counted]:
     """What one statement counts for each spec (with its limit), under every active filter
-    but the spec's own."""
+    but the spec's own. A part several specs give alike (the same SQL and values: e.g. one
+    grouped pass that several facets read) runs once, and each of them gets its rows."""
     parts: list[tuple[int, Part]] = []
-    owners: list[tuple[int, int]] = []  # per part: its spec and its number among the spec's
+    # per part: the specs that gave it, each with the part's number among the spec's
+    owners: list[list[tuple[int, int]]] = []
+    seen: dict[str, int] = {}
     for number, (spec, limit) in enumerate(specs):
         for k, part in enumerate(spec.parts(filterset, filterset.without(*spec.params), limit)):
+            key = repr((part.sql, part.params, part.limit))
+            if key in seen:
+                owners[seen[key]].append((number, k))
+                continue
+            seen[key] = len(parts)
             parts.append((number, part))
-            owners.append((number, k))
+            owners.append([(number, k)])
     counted = [Counted() for _spec in specs]
     for number, _spec in enumerate(specs):
-        size = sum(1 for owner, _k in owners if owner == number)
+        size = sum(1 for given in owners for owner, _k in given if owner == number)
         counted[number].rows = [[] for _i in range(size)]
         counted[number].groups = [0] * size
     if not parts:
@@ -586,9 +594,9 @@ def count_parts(
     # the data version (a publish or an import bumps it). Off with GOLAB_CACHE=0.
     found = cached("facet-counts", repr((sql, params)), run)
     for _f, j, value, label, n, groups in found:
-        number, k = owners[j]
-        counted[number].rows[k].append((value, label, int(n)))
-        counted[number].groups[k] = int(groups)
+        for number, k in owners[j]:
+            counted[number].rows[k].append((value, label, int(n)))
+            counted[number].groups[k] = int(groups)
     return counted
 
 

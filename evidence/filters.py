@@ -6,11 +6,24 @@ Same rules as the case filters: a value that does not validate is ignored and li
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Substr
 from django_countries import countries
 
 from cases.models import PolicySector, Project, Stage, published_project_q
@@ -25,6 +38,7 @@ from common.facets import (
     JoinFacet,
     NotRecordedFilter,
     Part,
+    RangeFacet,
     RangeSpec,
     Sort,
     YearFilter,
@@ -147,6 +161,123 @@ class CodeListJoinFacet(JoinFacet):
         return _facet(filterset, self, rows)
 
 
+# The facets on the document's own columns (type, design, rating, full text, year) read
+# one grouped pass over the matching documents, by every combination of their values, and
+# each applies the others' filters to its groups here: one pass where each facet had its
+# own (on PostgreSQL each re-read the rows its full-text index found, the table's wide rows).
+CUBE = ("type", "design", "rating", "has_full_text", "year_min", "year_max", "year_none")
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Documents alike in every column facet: type, design, rating ("" when not rated),
+    full text ("yes"/"no"), year ("" when not recorded), and how many."""
+
+    type: str
+    design: str
+    rating: str
+    text: str
+    year: str
+    n: int
+
+
+def _cube(filterset: FacetedFilterSet) -> Part:
+    """The documents under every filter but the column facets', grouped as ``_Group``s."""
+    rating = Coalesce(Cast("evidence_rating", CharField()), Value(""))
+    text = Case(When(text_status__in=SEARCHABLE_TEXT, then=Value("yes")), default=Value("no"))
+    key = Concat(
+        *(
+            item
+            for column in (F("document_type"), F("evaluation_design"), rating, text)
+            for item in (column, Value("|"))
+        ),
+        Substr("publication_date", 1, 4),
+        output_field=CharField(),
+    )
+    return Part.of(
+        filterset.without(*CUBE)
+        .order_by()
+        .values(v=key)
+        .annotate(l=Value(None, CharField()), n=Count("*"))
+        .values_list("v", "l", "n")
+    )
+
+
+def _groups(filterset: FacetedFilterSet, counted: Counted, skip: tuple[str, ...]) -> list[_Group]:
+    """The groups whose documents pass the column facets' filters but those in ``skip``:
+    the same conditions as EvidenceFilter's filter methods."""
+    data = filterset.form.cleaned_data
+
+    def given(name: str) -> Any:
+        return None if name in skip else data.get(name)
+
+    types, designs, ratings = given("type") or [], given("design") or [], given("rating") or []
+    full_text, year_min, year_max = given("has_full_text"), given("year_min"), given("year_max")
+    hide = "type" not in skip and not filterset.chosen("type")
+    low = None if year_min is None else f"{int(year_min):04d}"
+    high = None if year_max is None else f"{int(year_max) + 1:04d}"
+    chosen_ratings = {str(int(v)) for v in ratings if v != NOT_RECORDED}
+
+    def among(value: str, chosen: list[str] | set[str], listed: list[str]) -> bool:
+        """A list filter's condition: no values chosen, a chosen value, or blank when
+        "not recorded" is chosen."""
+        return not listed or value in chosen or (value == "" and NOT_RECORDED in listed)
+
+    kept = []
+    for value, _label, n in counted.rows[0]:
+        type_, design, rating, text, year = value.split("|")
+        passes = (
+            among(type_, types, types)
+            and not (hide and type_ == DocumentType.CORRESPONDENCE)
+            and among(design, designs, designs)
+            and among(rating, chosen_ratings, ratings)
+            and (not full_text or text == full_text)
+            and (low is None or (year != "" and year >= low))
+            and (high is None or (year != "" and year < high))
+            and (not given("year_none") or year == "")
+        )
+        if passes:
+            kept.append(_Group(type_, design, rating, text, year, n))
+    return kept
+
+
+class CubeColumnFacet(ColumnFacet):
+    """A ColumnFacet counted from the one grouped pass (``_cube``)."""
+
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+        return [_cube(filterset)]
+
+    def build(self, filterset: FacetedFilterSet, counted: Counted) -> Facet:
+        found: Counter[str | None] = Counter()
+        for g in _groups(filterset, counted, self.params):
+            value: str | None = getattr(g, self.name)
+            found[None if value == "" and self.blank is None else value] += g.n
+        return super().build(filterset, Counted([[(v, None, n) for v, n in found.items()]], [0]))
+
+
+class CubeYesNoFacet(YesNoFacet):
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+        return [_cube(filterset)]
+
+    def build(self, filterset: FacetedFilterSet, counted: Counted) -> Facet:
+        found: Counter[str] = Counter()
+        for g in _groups(filterset, counted, self.params):
+            found[g.text] += g.n
+        return super().build(filterset, Counted([[(v, None, n) for v, n in found.items()]], [0]))
+
+
+class CubeYearRange(RangeSpec):
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+        return [_cube(filterset)]
+
+    def build(self, filterset: FacetedFilterSet, counted: Counted) -> RangeFacet:
+        groups = _groups(filterset, counted, self.params)
+        years = [g.year for g in groups if g.year]
+        missing = sum(g.n for g in groups if not g.year)
+        span = (min(years), max(years)) if years else (None, None)
+        return super().build(filterset, Counted([[(*span, missing)]], [0]))
+
+
 class EvidenceFilter(FacetedFilterSet):
     type = CodeListFilter(method="filter_type", label="Type", choices=DocumentType.choices)
     year_min = YearFilter(method="filter_year", label="Published from", low=1800, high=2200)
@@ -191,7 +322,7 @@ class EvidenceFilter(FacetedFilterSet):
     # until chosen in the type facet (which counts them).
     hidden_by_default = {"type": Q(document_type=DocumentType.CORRESPONDENCE)}
     facets = [
-        ColumnFacet("type", "Type", "document_type", DocumentType.choices, None, by_count=True),
+        CubeColumnFacet("type", "Type", "document_type", DocumentType.choices, None, by_count=True),
         CodeListJoinFacet(
             "policy_area",
             "Policy area",
@@ -202,8 +333,10 @@ class EvidenceFilter(FacetedFilterSet):
         JoinFacet(
             "country", "Country", searchable=True, counts=_country_counts, label_of=_country_name
         ),
-        ColumnFacet("design", "Evaluation design", "evaluation_design", EvaluationDesign.choices),
-        ColumnFacet(
+        CubeColumnFacet(
+            "design", "Evaluation design", "evaluation_design", EvaluationDesign.choices
+        ),
+        CubeColumnFacet(
             "rating",
             "Evidence rating",
             "evidence_rating",
@@ -212,14 +345,14 @@ class EvidenceFilter(FacetedFilterSet):
             blank=None,
         ),
         JoinFacet("publisher", "Publisher", searchable=True, counts=_publisher_counts),
-        YesNoFacet("has_full_text", "Has full text", Q(text_status__in=SEARCHABLE_TEXT)),
+        CubeYesNoFacet("has_full_text", "Has full text", Q(text_status__in=SEARCHABLE_TEXT)),
         CodeListJoinFacet(
             "project_stage",
             "Linked case's stage",
             counts=_project_stage_counts,
             choices=Stage.choices,
         ),
-        RangeSpec("year", "Year published", "publication_date", partial_date=True),
+        CubeYearRange("year", "Year published", "publication_date", partial_date=True),
     ]
 
     class Meta:

@@ -23,9 +23,9 @@ words a row contains exactly, and that count leads the rank; the stemmed rank, s
 Ranking reads no more than it must, since a common word matches most rows. SQLite ranks in
 one pass over the FTS5 index for the whole statement, never one full-text query per row.
 PostgreSQL ranks by small vectors of the A and B columns only (``search_rank_vector`` and
-``search_rank_exact``, kept in the row) where a C column holds long text: ranking by the whole
-vectors meant decompressing every matching row's out-of-line vector (2.5 s for a word in
-18,000 of 170,000 documents). So on PostgreSQL a document's own text finds it but does not
+``search_rank_exact``) where a C column holds long text: ranking by the whole vectors meant
+decompressing every matching row's out-of-line vector (2.5 s for a word in 18,000 of 170,000
+documents). So on PostgreSQL a document's own text finds it but does not
 rank it; on SQLite it weighs least (bm25 weight 1 against 4 and 10).
 """
 
@@ -261,9 +261,10 @@ class FullTextIndex:
         ]
         stemmed, exact = self._rank_vectors
         if stemmed != "search_vector":
-            # For ranking only: read for every matching row, so kept small and in the row
-            # (storage MAIN: compressed in place, moved out of line last). One statement,
-            # so that a full table is rewritten once.
+            # For ranking only (one statement, so that a full table is rewritten once).
+            # Stored like any long value (EXTENDED: compressed, out of line when the row is
+            # long), not MAIN: kept in the row, they made every row ~5 kB, and every count
+            # and facet of a search reads the matching rows (evidence migration 0005).
             ranked = self._ranked_columns
             statements += [
                 f"ALTER TABLE {self.table} "
@@ -271,8 +272,8 @@ class FullTextIndex:
                 f"GENERATED ALWAYS AS ({vector('english', ranked)}) STORED, "
                 f"ADD COLUMN IF NOT EXISTS {exact} tsvector "
                 f"GENERATED ALWAYS AS ({vector('simple', ranked)}) STORED",
-                f"ALTER TABLE {self.table} ALTER COLUMN {stemmed} SET STORAGE MAIN, "
-                f"ALTER COLUMN {exact} SET STORAGE MAIN",
+                f"ALTER TABLE {self.table} ALTER COLUMN {stemmed} SET STORAGE EXTENDED, "
+                f"ALTER COLUMN {exact} SET STORAGE EXTENDED",
             ]
         return statements
 

@@ -92,6 +92,19 @@ def _fts5_query(terms: list[str]) -> str:
     return " ".join(f'"{term}"*' for term in terms)
 
 
+MATCH_COST_NEEDED = 100  # what evidence migration 0005 sets, as a superuser
+
+
+def _match_is_costed(conn) -> bool:
+    """Whether PostgreSQL costs a full-text match (``@@``) as more than one operator."""
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT procost FROM pg_proc WHERE oid = 'ts_match_vq(tsvector, tsquery)'::regprocedure"
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0] >= MATCH_COST_NEEDED)
+
+
 @dataclass(frozen=True)
 class FullTextIndex:
     """A full-text index over some text columns of one table.
@@ -232,7 +245,7 @@ class FullTextIndex:
         """Create the index for the connection's database (idempotent)."""
         conn = using_connection or connection
         if conn.vendor == "postgresql":
-            statements = self._postgresql()
+            statements = self._postgresql(narrow=_match_is_costed(conn))
         elif conn.vendor == "sqlite":
             statements = self._sqlite()
         else:
@@ -241,7 +254,7 @@ class FullTextIndex:
             for statement in statements:
                 cursor.execute(statement)
 
-    def _postgresql(self) -> list[str]:
+    def _postgresql(self, *, narrow: bool = True) -> list[str]:
         def vector(config: str, columns: tuple[tuple[str, str], ...]) -> str:
             return " || ".join(
                 f"setweight(to_tsvector('{config}', coalesce({column}, '')), '{weight}')"
@@ -264,7 +277,12 @@ class FullTextIndex:
             # For ranking only (one statement, so that a full table is rewritten once).
             # Stored like any long value (EXTENDED: compressed, out of line when the row is
             # long), not MAIN: kept in the row, they made every row ~5 kB, and every count
-            # and facet of a search reads the matching rows (evidence migration 0005).
+            # and facet of a search reads the matching rows (evidence migration 0005). Only
+            # where a full-text match is costed above one operator (that needs a superuser):
+            # with narrow rows and the default cost the planner tests every row's vector,
+            # read from out of line, instead of using the full-text index (3 s a facet at
+            # 200,000 documents), so there they stay in the row (MAIN) as before.
+            storage = "EXTENDED" if narrow else "MAIN"
             ranked = self._ranked_columns
             statements += [
                 f"ALTER TABLE {self.table} "
@@ -272,8 +290,8 @@ class FullTextIndex:
                 f"GENERATED ALWAYS AS ({vector('english', ranked)}) STORED, "
                 f"ADD COLUMN IF NOT EXISTS {exact} tsvector "
                 f"GENERATED ALWAYS AS ({vector('simple', ranked)}) STORED",
-                f"ALTER TABLE {self.table} ALTER COLUMN {stemmed} SET STORAGE EXTENDED, "
-                f"ALTER COLUMN {exact} SET STORAGE EXTENDED",
+                f"ALTER TABLE {self.table} ALTER COLUMN {stemmed} SET STORAGE {storage}, "
+                f"ALTER COLUMN {exact} SET STORAGE {storage}",
             ]
         return statements
 

@@ -44,11 +44,11 @@ from cases.models import (
     OutcomeMetric,
     Pipeline,
     PolicySector,
+    ProjectParty,
     Result,
     ResultType,
     capital_aggregates,
 )
-from cases.roles import BY_KEY
 from common import charts
 from common.charts import Spread
 from common.facets import NOT_RECORDED
@@ -467,14 +467,14 @@ def distributions_panel(projects: QuerySet, totals: dict[str, Any]) -> Panel:
 def payer_types(projects: QuerySet) -> list[tuple[str, int]]:
     """(organisation type, outcome payers of these projects of that type), most first:
     published organisations named as outcome payers in any table that can name one."""
-    named = Q()
-    for model, column in BY_KEY["outcome_payer"].sources():
-        rows = model._default_manager.filter(
-            project__in=projects.values("pk"), **{column: OuterRef("pk")}
-        )
-        named |= Q(Exists(rows))
+    # From the derived party rows (cases.parties: published parties only), one subquery of
+    # their keys: an EXISTS per organisation over the role tables took 1.2 s at 10,000
+    # projects and minutes at 100,000.
+    named = ProjectParty.objects.filter(
+        role="outcome_payer", project__in=projects.values("pk")
+    ).values("organisation_id")
     return list(
-        Organisation.objects.filter(named, status=PublicationStatus.PUBLISHED)
+        Organisation.objects.filter(pk__in=named, status=PublicationStatus.PUBLISHED)
         .order_by()
         .values_list("organisation_type")
         .annotate(n=Count("pk"))

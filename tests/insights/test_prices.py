@@ -146,3 +146,16 @@ def test_on_the_2025_snapshot_every_usd_price_is_in_one_figure(client, indigo_20
     assigned = sum(b.prices for a in areas for b in a.kinds if b.kind)
     print(f"prices with a kind of outcome: {assigned} of {len(usd)}")
     assert assigned > len(usd) / 2
+
+
+def test_kinds_are_read_whatever_the_case_of_the_definition():
+    """The definition is lowered once and the patterns match without IGNORECASE (three times
+    faster), so every pattern must be lower case."""
+    from golab.insights.prices import KINDS, outcome_kind
+
+    assert all(pattern == pattern.lower() for _key, _label, pattern in KINDS)
+    assert outcome_kind("Sustained ACCOMMODATION for 6 months") == outcome_kind(
+        "sustained accommodation for 6 months"
+    )
+    assert outcome_kind("Sustained ACCOMMODATION for 6 months") != ""
+    assert outcome_kind(None) == outcome_kind("") == ""

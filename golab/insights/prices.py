@@ -95,7 +95,9 @@ KIND_LABELS = {key: label for key, label, _pattern in KINDS} | {"": "Not assigne
 _PATTERNS = [(key, re.compile(pattern)) for key, _l, pattern in KINDS]
 
 
-@functools.lru_cache(maxsize=50_000)
+# Real data repeats a few hundred definitions; a bounded memo, so that synthetic or unusual
+# data (every definition its own) cannot grow a worker's memory.
+@functools.lru_cache(maxsize=4096)
 def outcome_kind(definition: str | None) -> str:
     """The kind of outcome of a metric's definition, or '': the first kind whose pattern it
     contains. Read in Python, once per distinct definition: as a CASE of regular expressions
@@ -155,18 +157,20 @@ def benchmarks(projects: QuerySet) -> list[AreaBenchmarks]:
     original currencies are worked out here, the kind read once per distinct definition."""
     per_project: dict[tuple[str, str, int], list[Any]] = {}
     spans: dict[tuple[str, str, str], list[Any]] = {}
-    for project_id, indigo_id, name, area, definition, usd, currency, price in _priced(
-        projects
-    ).values_list(
-        "project_id",
-        "project__indigo_id",
-        "project__name",
-        "area",
-        "definition",
-        "price_per_unit_usd",
-        "currency",
-        "price_per_unit",
-    ):
+    for project_id, indigo_id, name, area, definition, usd, currency, price in (
+        _priced(projects)
+        .values_list(
+            "project_id",
+            "project__indigo_id",
+            "project__name",
+            "area",
+            "definition",
+            "price_per_unit_usd",
+            "currency",
+            "price_per_unit",
+        )
+        .iterator(chunk_size=2000)
+    ):  # read a chunk at a time: the prices are not kept
         kind = outcome_kind(definition)
         entry = per_project.setdefault((area, kind, project_id), [indigo_id, name, Decimal(0), 0])
         entry[2] += usd

@@ -553,12 +553,7 @@ class PipelineViewSet(IndigoRecordViewSet):
 
 
 def _countries(project: Project) -> list[str]:
-    attached = getattr(project, "download_countries", None)
-    if attached is not None:
-        return attached
-    return list(
-        dict.fromkeys(loc.country for loc in project.delivery_locations.all() if loc.country)
-    )
+    return project.download_countries  # type: ignore[attr-defined]  # by attach_countries
 
 
 def attach_countries(rows: list[Project]) -> None:

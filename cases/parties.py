@@ -69,15 +69,14 @@ def refresh_party_flags(*, project_ids: Iterable[int] | None = None) -> int:
     """Set the flags and the ``ProjectParty`` rows of the given projects (or all) from their
     role rows: two UPDATEs a flag, of only the rows whose flag is wrong, and the projects'
     party rows written anew. Returns how many flags changed."""
+    projects = Project.objects.all()
     if project_ids is None:
         _write_parties(None)
     else:
-        ids = sorted(set(project_ids))
+        ids = sorted(set(project_ids))  # read once: it may be a generator
         for start in range(0, len(ids), CHUNK):
             _write_parties(ids[start : start + CHUNK])
-    projects = Project.objects.all()
-    if project_ids is not None:
-        projects = projects.filter(pk__in=list(project_ids))
+        projects = projects.filter(pk__in=ids)
     changed = 0
     for flag, condition in conditions().items():
         changed += projects.filter(condition, **{flag: False}).update(**{flag: True})

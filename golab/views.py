@@ -18,6 +18,7 @@ from cases.models import PolicySector, Project, capital_note
 from cases.policy_areas import area_summary
 from evidence.areas import area_evidence, key_works
 from golab.insights.figures import did_it_work_panel
+from golab.insights.gaps import unevaluated_url
 from golab.insights.prices import benchmarks
 from golab.outage import RETRY_AFTER_SECONDS
 
@@ -123,8 +124,5 @@ def policy_area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context["did_it_work"] = panel
     context.update(area_evidence(context["projects"], area.value))
     context["gaps_count"] = context["totals"]["count"] - context["evaluated"]
-    cases = reverse("cases:case-list")
-    context["unevaluated_url"] = (
-        f"{cases}?{urlencode({'policy_area': area.value, 'has_evaluation': 'no'})}"
-    )
+    context["unevaluated_url"] = unevaluated_url(area.value)
     return render(request, "golab/policy_area_detail.html", context)

@@ -72,6 +72,12 @@ def _level(n: int, top: int) -> int:
     return min(4, 1 + (4 * n - 1) // max(top, 1))
 
 
+def unevaluated_url(area: str) -> str:
+    """The case list of an area's contracts with no evaluation document."""
+    query = urlencode({"policy_area": area, "has_evaluation": "no"})
+    return f"{reverse('cases:case-list')}?{query}"
+
+
 def gap_map(projects: QuerySet) -> dict[str, Any]:
     """Both grids for ``projects`` (published, filtered). Three queries: contracts (and
     those with an evaluation) per area, and the cells of each grid."""
@@ -116,9 +122,7 @@ def gap_map(projects: QuerySet) -> dict[str, Any]:
                 row.cells.append(Cell(contracts, works, url(value, area), _level(contracts, top)))
             cases = reverse("cases:case-list")
             row.cases_url = f"{cases}?{urlencode({'policy_area': area})}"
-            row.unevaluated_url = (
-                f"{cases}?{urlencode({'policy_area': area, 'has_evaluation': 'no'})}"
-            )
+            row.unevaluated_url = unevaluated_url(area)
             rows.append(row)
         return Grid(title, columns, rows)
 

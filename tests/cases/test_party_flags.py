@@ -203,3 +203,12 @@ def test_an_organisation_count_agrees_with_its_filter_after_each_change(client):
     assert org_count_and_results(client, "investor", investor) == (2, 2)
     second.investments.all().delete()
     assert org_count_and_results(client, "investor", investor) == (1, 1)
+
+
+def test_the_refresh_takes_project_ids_as_any_iterable():
+    """The ids were read twice; a generator was spent by the party rows, so no flag changed."""
+    project = ProjectFactory()
+    with deferred():
+        InvestmentFactory(project=project)
+    assert refresh_party_flags(project_ids=(pk for pk in [project.pk])) == 1
+    assert flags(project)["has_investor"] is True

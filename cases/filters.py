@@ -54,13 +54,16 @@ from common.facets import (
     Kind,
     NotRecordedFilter,
     Part,
+    Parts,
     RangeSpec,
     Rows,
     Sort,
+    Tally,
     YearFilter,
     YesNoFacet,
     YesNoFilter,
     _facet,
+    conditional_count,
     in_or_blank,
     row_pks,
 )
@@ -69,18 +72,15 @@ from common.models import PublicationStatus
 ORG_ID = re.compile(r"^INDIGO-ORG-\d{4,9}$")
 
 
-def _not_recorded(rows: QuerySet) -> Part:
-    """How many list rows lack the facet's value: one row of (NOT_RECORDED, label, n)."""
-    return Part.of(
-        rows.order_by()
-        .annotate(_one=Value(1))
-        .values("_one")
-        .annotate(v=Value(NOT_RECORDED), l=Value("Not recorded"), n=Count("*"))
-        .values_list("v", "l", "n")
+def _not_recorded(rows: QuerySet, flag: str) -> Tally:
+    """How many list rows lack the facet's value (its ``flag`` is false): one row of
+    (NOT_RECORDED, label, n), tallied with the others over the same rows."""
+    return Tally(
+        rows, Value(NOT_RECORDED), Value("Not recorded"), conditional_count(Q(**{flag: False}))
     )
 
 
-def _country_counts(filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+def _country_counts(filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> Parts:
     located = DeliveryLocation.objects.filter(project__in=row_pks(base)).exclude(country="")
 
     def grouped(rows: QuerySet, limit: int | None = None) -> Part:
@@ -92,11 +92,11 @@ def _country_counts(filterset: FacetedFilterSet, base: QuerySet, limit: int | No
             limit,
         )
 
-    parts = [grouped(located, limit)]
+    parts: list[Part | Tally] = [grouped(located, limit)]
     chosen = filterset.chosen("country") - {NOT_RECORDED}
     if limit is not None and chosen:
         parts.append(grouped(located.filter(country__in=sorted(chosen))))
-    parts.append(_not_recorded(base.filter(**{COUNTRY_FLAG: False})))
+    parts.append(_not_recorded(base, COUNTRY_FLAG))
     return parts
 
 
@@ -110,7 +110,7 @@ def _role_counts(role: Role):
     role, once: cases.parties keeps it), so neither the role tables nor a count of distinct
     projects is needed. Still joined to the organisation and checked published there."""
 
-    def counts(filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+    def counts(filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> Parts:
         quote = connections[base.db].ops.quote_name
         pks, pk_params = row_pks(base).query.sql_with_params()
         parties = quote(ProjectParty._meta.db_table)
@@ -132,11 +132,11 @@ def _role_counts(role: Role):
                 limit,
             )
 
-        parts = [grouped(limit=limit)]
+        parts: list[Part | Tally] = [grouped(limit=limit)]
         chosen = sorted(filterset.chosen(role.key) - {NOT_RECORDED})
         if limit is not None and chosen:
             parts.append(grouped(chosen))
-        parts.append(_not_recorded(base.filter(**{role_flag(role): False})))
+        parts.append(_not_recorded(base, role_flag(role)))
         return parts
 
     return counts
@@ -327,18 +327,11 @@ class FlagsFacet(AggregateSpec):
         counts[f"{self.name}__none"] = Count("pk", filter=~self.any_yes())
         return counts
 
-    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
-        """One row per column: how many rows say Yes to it; and to none."""
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> Parts:
+        """One row per column: how many rows say Yes to it; and to none (one pass)."""
 
-        def counted(condition: Q, value: str) -> Part:
-            return Part.of(
-                base.filter(condition)
-                .order_by()
-                .annotate(_one=Value(1))
-                .values("_one")
-                .annotate(v=Value(value), l=Value(None, CharField()), n=Count("*"))
-                .values_list("v", "l", "n")
-            )
+        def counted(condition: Q, value: str) -> Tally:
+            return Tally(base, Value(value), Value(None, CharField()), conditional_count(condition))
 
         columns = [Q(**{f"{self.prefix}{value}": True}) for value, _label in self.choices]
         return [

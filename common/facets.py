@@ -14,7 +14,7 @@ how many there were), and ``facet_values()`` lists them all for the facet's own 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -310,6 +310,61 @@ class Part:
         return cls(sql, tuple(params), limit)
 
 
+@dataclass(frozen=True, eq=False)
+class Tally:
+    """One row (v, l, n) of aggregates over all of ``rows``: a span, or how many rows meet
+    a condition. A facet may give tallies among its parts. Every tally over the same rows
+    (the same filters: each facet whose own filter is not active) is computed in one pass,
+    a common table expression of the statement, which each tally's part reads a row of:
+    one pass over the list's rows where each span, yes/no and "not recorded" count made its
+    own (each re-evaluating the filters: 6 ms a pass at 100,000 cases with a country
+    chosen, 10-20 ms over 60,000 listed cases). No rows gives no row."""
+
+    rows: QuerySet
+    v: Any
+    l: Any  # noqa: E741 - the column names every part selects
+    n: Any
+
+
+Parts = Sequence[Part | Tally]
+
+
+def conditional_count(condition: Q) -> Count:
+    """How many rows meet ``condition``: COUNT of a CASE, so that one pass counts several."""
+    return Count(Case(When(condition, then=Value(1))))
+
+
+class _Tallies:
+    """The tallies of one statement, grouped by their rows: each group one aggregate query
+    (``WITH facet_tally_<g> AS (...)``), each tally a part that selects its three columns."""
+
+    def __init__(self, connection: Any) -> None:
+        self.quote = connection.ops.quote_name
+        self.groups: dict[str, tuple[QuerySet, dict[str, Any]]] = {}
+
+    def part(self, tally: Tally) -> Part:
+        key = repr(row_pks(tally.rows).query.sql_with_params())
+        rows, columns = self.groups.setdefault(key, (tally.rows, {}))
+        g, i = list(self.groups).index(key), len(columns)
+        names = [f"c{i}", f"c{i + 1}", f"c{i + 2}"]
+        columns.update(zip(names, (tally.v, tally.l, tally.n), strict=True))
+        picked = ", ".join(
+            f"{self.quote(name)} AS {alias}" for name, alias in zip(names, "vln", strict=True)
+        )
+        return Part(f"SELECT {picked} FROM facet_tally_{g}", ())  # noqa: S608  # nosec B608 - names made here
+
+    def ctes(self) -> tuple[str, list[Any]]:
+        """The WITH clause (empty without tallies) and its parameters. A table expression
+        several parts read is computed once (SQLite 3.35+, PostgreSQL 12+)."""
+        pieces: list[str] = []
+        params: list[Any] = []
+        for g, (rows, columns) in enumerate(self.groups.values()):
+            sql, more = _ungrouped_columns(rows, columns).query.sql_with_params()
+            pieces.append(f"facet_tally_{g} AS ({sql})")
+            params += more
+        return ("WITH " + ", ".join(pieces) + " ") if pieces else "", params
+
+
 @dataclass
 class Counted:
     """What the one statement gave a facet: each part's rows, and its number of groups."""
@@ -341,7 +396,7 @@ class FacetSpec:
     def params(self) -> tuple[str, ...]:
         return (self.name,)
 
-    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> Parts:
         raise NotImplementedError
 
     def build(self, filterset: FacetedFilterSet, counted: Counted) -> Facet | RangeFacet:
@@ -362,14 +417,15 @@ def _grouped(queryset: QuerySet, value: Any, label: Any = None, count: Any = Non
     )
 
 
-def _ungrouped(queryset: QuerySet, **columns: Any) -> QuerySet:
-    """One row of aggregates over all of ``queryset``: columns v, l and n."""
+def _ungrouped_columns(queryset: QuerySet, columns: dict[str, Any]) -> QuerySet:
+    """One row of aggregates over all of ``queryset``, the columns named as given (none
+    when it has no rows)."""
     return (
         queryset.order_by()
         .annotate(_one=Value(1))
         .values("_one")
         .annotate(**columns)
-        .values_list("v", "l", "n")
+        .values_list(*columns)
     )
 
 
@@ -428,12 +484,16 @@ class YesNoFacet(FacetSpec):
     label: str
     condition: Q
 
-    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
-        yes_no = Case(When(self.condition, then=Value("yes")), default=Value("no"))
-        return [Part.of(_grouped(base, yes_no))]
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> Parts:
+        yes = conditional_count(self.condition)
+        none = Value(None, CharField())
+        return [
+            Tally(base, Value("yes"), none, yes),
+            Tally(base, Value("no"), none, Count("*") - conditional_count(self.condition)),
+        ]
 
     def build(self, filterset: FacetedFilterSet, counted: Counted) -> Facet:
-        found = {v: n for v, _l, n in counted.rows[0]}
+        found = {v: n for v, _l, n in counted.merged(*range(len(counted.rows)))}
         rows = [(key, text, found.get(key, 0)) for key, text in YES_NO]
         return _facet(filterset, self, rows)
 
@@ -460,14 +520,13 @@ class RangeSpec(FacetSpec):
             Q(**{self.column: ""}) if self.partial_date else Q(**{f"{self.column}__isnull": True})
         )
 
-    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> Parts:
         present = ~self._missing()
         low = Cast(Min(self.column, filter=present), CharField())
         high = Cast(Max(self.column, filter=present), CharField())
         # Not Count("pk", filter=...): naming the key makes PostgreSQL read the table's rows
         # where the covering index alone would do (the primary key is not in that index).
-        missing = Count(Case(When(self._missing(), then=Value(1))))
-        return [Part.of(_ungrouped(base, v=low, l=high, n=missing))]
+        return [Tally(base, low, high, conditional_count(self._missing()))]
 
     def build(self, filterset: FacetedFilterSet, counted: Counted) -> RangeFacet:
         (low, high, missing), *_ = counted.rows[0] or [(None, None, 0)]
@@ -504,14 +563,14 @@ class JoinFacet(FacetSpec):
     label: str
     rows: Callable[[FacetedFilterSet, QuerySet], Rows] | None = None
     searchable: bool = False
-    counts: Callable[[FacetedFilterSet, QuerySet, int | None], list[Part]] | None = None
+    counts: Callable[[FacetedFilterSet, QuerySet, int | None], Parts] | None = None
     bound: int | None = None
     label_of: Callable[[str], str] | None = None
 
     def has_parts(self) -> bool:
         return self.counts is not None
 
-    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> list[Part]:
+    def parts(self, filterset: FacetedFilterSet, base: QuerySet, limit: int | None) -> Parts:
         if self.counts is None:
             raise TypeError(f"{self.name}: declared with rows, not counts")
         return self.counts(filterset, base, limit)
@@ -541,10 +600,11 @@ def row_pks(queryset: QuerySet) -> QuerySet:
     return queryset.order_by().values("pk")
 
 
-def _statement(parts: list[tuple[int, Part]]) -> tuple[str, list[Any]]:
-    """Every part as one UNION ALL: rows of (facet number, part number, v, l, n, groups)."""
+def _statement(parts: list[tuple[int, Part]], tallies: _Tallies) -> tuple[str, list[Any]]:
+    """Every part as one UNION ALL: rows of (facet number, part number, v, l, n, groups),
+    after the tallies' table expressions."""
+    with_clause, params = tallies.ctes()
     pieces: list[str] = []
-    params: list[Any] = []
     for i, (facet, part) in enumerate(parts):
         inner = (
             f"SELECT {facet} AS f, {i} AS j, g.v, g.l, g.n, COUNT(*) OVER () AS t "  # noqa: S608  # nosec B608 - compiled SQL
@@ -554,7 +614,7 @@ def _statement(parts: list[tuple[int, Part]]) -> tuple[str, list[Any]]:
             inner += f" ORDER BY g.n DESC, g.l, g.v LIMIT {int(part.limit)}"
         pieces.append(f"SELECT * FROM ({inner}) p{i}")  # noqa: S608  # nosec B608 - compiled SQL
         params += part.params
-    return " UNION ALL ".join(pieces), params
+    return with_clause + " UNION ALL ".join(pieces), params
 
 
 def count_parts(
@@ -567,8 +627,10 @@ def count_parts(
     # per part: the specs that gave it, each with the part's number among the spec's
     owners: list[list[tuple[int, int]]] = []
     seen: dict[str, int] = {}
+    tallies = _Tallies(connections[filterset.queryset.db])
     for number, (spec, limit) in enumerate(specs):
-        for k, part in enumerate(spec.parts(filterset, filterset.without(*spec.params), limit)):
+        for k, given in enumerate(spec.parts(filterset, filterset.without(*spec.params), limit)):
+            part = tallies.part(given) if isinstance(given, Tally) else given
             key = repr((part.sql, part.params, part.limit))
             if key in seen:
                 owners[seen[key]].append((number, k))
@@ -583,7 +645,7 @@ def count_parts(
         counted[number].groups = [0] * size
     if not parts:
         return counted
-    sql, params = _statement(parts)
+    sql, params = _statement(parts, tallies)
 
     def run() -> list[tuple[Any, ...]]:
         with connections[filterset.queryset.db].cursor() as cursor:

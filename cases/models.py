@@ -564,6 +564,14 @@ class Project(IndigoRecord):
             models.Index(
                 fields=["status", "deleted_at", "name", "indigo_id"], name="project_by_name_idx"
             ),
+            # A case page's related cases, newest first in its policy area: read in index
+            # order until six share a country. Partial, on the public cases: PostgreSQL reads
+            # no order from an index whose leading column is only said to be NULL.
+            models.Index(
+                fields=["policy_sector", "-launch_year", "indigo_id"],
+                condition=Q(status=PublicationStatus.PUBLISHED, deleted_at__isnull=True),
+                name="project_related_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["indigo_id"], name="project_indigo_id_unique"),

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from cases.outcome_kinds import outcome_kind as kind_of_outcome
 from common.models import (
     AmountField,
     AsWrittenField,
@@ -979,11 +980,24 @@ class OutcomeMetric(ProjectRow):
     sources = SourceIdsField("Sources")
     notes = models.TextField("Notes", blank=True)
 
+    # Derived from the definition (cases.outcome_kinds), for the price benchmarks: set on every
+    # save, and by cases.services.refresh_derived_fields after an import; never edited by hand.
+    outcome_kind = models.CharField(
+        "Kind of outcome", max_length=40, blank=True, editable=False, default=""
+    )
+
     class Meta(ProjectRow.Meta):
         constraints = [
             *ProjectRow.Meta.constraints,
             choice_check("outcome_metric", "policy_sector", PolicySector),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.outcome_kind = kind_of_outcome(self.definition)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "definition" in fields:
+            kwargs["update_fields"] = {*fields, "outcome_kind"}
+        super().save(*args, **kwargs)
 
 
 class OutcomePricing(ProjectRow):

@@ -18,6 +18,7 @@ from cases.models import (
     Project,
     Result,
 )
+from cases.outcome_kinds import outcome_kind
 from cases.roles import ROLES
 from common.history import note_change
 from common.models import PublicationStatus
@@ -97,7 +98,8 @@ def linked_project_ids(organisation) -> list[int]:
 
 def refresh_derived_fields(*, project_ids: Iterable[int] | None = None) -> int:
     """Recompute the search and facet columns of projects (all, or those given) from their
-    INDIGO columns and rows. Returns the number of projects updated."""
+    INDIGO columns and rows, and their metrics' kinds of outcome. Returns the number of
+    projects updated."""
     queryset = Project.objects.all()
     if project_ids is not None:
         queryset = queryset.filter(pk__in=list(project_ids))
@@ -116,10 +118,16 @@ def refresh_derived_fields(*, project_ids: Iterable[int] | None = None) -> int:
     )
     pks = [p.pk for p in projects]
     texts: dict[int, list[str]] = defaultdict(list)
-    for project_id, definition in OutcomeMetric.objects.filter(project_id__in=pks).values_list(
-        "project_id", "definition"
-    ):
+    # Each metric's kind of outcome too (an import writes metrics without save()).
+    stale_kinds: dict[str, list[int]] = defaultdict(list)
+    for metric_id, project_id, definition, kind in OutcomeMetric.objects.filter(
+        project_id__in=pks
+    ).values_list("pk", "project_id", "definition", "outcome_kind"):
         texts[project_id].append(definition)
+        if (wanted := outcome_kind(definition)) != kind:
+            stale_kinds[wanted].append(metric_id)
+    for kind, metric_ids in stale_kinds.items():
+        OutcomeMetric.objects.filter(pk__in=metric_ids).update(outcome_kind=kind)
     for role in ROLES:
         for model, field in role.sources():
             for project_id, name in (

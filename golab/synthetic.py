@@ -56,6 +56,7 @@ from cases.models import (
     ServiceProvision,
     Stage,
 )
+from cases.outcome_kinds import outcome_kind
 from cases.parties import refresh_party_flags
 from cases.search import PROJECTS
 from common.models import PublicationStatus
@@ -561,6 +562,7 @@ class Generator:
                     position=position,
                     local_id=local,
                     definition=definition,
+                    outcome_kind=outcome_kind(definition),
                     target_population=self.phrase(4),
                     service_users_targeted=rng.randint(50, 5000),
                     policy_sector=project.policy_sector,

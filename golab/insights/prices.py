@@ -1,9 +1,10 @@
 """Outcome price benchmarks (/insights/prices/): what outcome payers paid per outcome, by
 policy area and kind of outcome, for the case list's result set.
 
-Each price is matched to its metric (same project, same local id) and the metric's
-definition to a kind of outcome by a curated list of patterns, in the database; a
-definition no pattern fits stays unassigned rather than guessed. A contract counts once in
+Each price is matched to its metric (same project, same local id), whose definition was
+read against a curated list of patterns when it was saved (``cases.outcome_kinds``; the
+kind is stored on the metric); a definition no pattern fits stays unassigned rather than
+guessed. A contract counts once in
 each figure: its prices for one kind are averaged first (in USD, by the database), so that
 a contract with thirty price rows weighs as much as one with a single row; least, median
 and greatest are then read over those per-contract rows.
@@ -11,8 +12,6 @@ and greatest are then read over those per-contract rows.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,103 +25,24 @@ from django.db.models import (
 )
 
 from cases.models import OutcomeMetric, OutcomePricing, PolicySector
-
-# Kinds of outcome, the first pattern that matches a metric's definition wins (case is
-# ignored; patterns are plain alternations that PostgreSQL and SQLite read alike).
-KINDS: list[tuple[str, str, str]] = [
-    (
-        "sustained-employment",
-        "Sustained employment",
-        r"(job|employ|work)[^.]*(sustain|retention|retain|[0-9]+ ?(weeks|months))"
-        r"|(sustain|retention|[0-9]+ ?(weeks|months))[^.]*(job|employ|work)",
-    ),
-    (
-        "job-entry",
-        "Entry into employment",
-        r"(entry|entering|start|into|gain|finds)[^.]*(job|employ|work)|job (entr|placement)",
-    ),
-    (
-        "accommodation-sustained",
-        "Accommodation sustained",
-        r"(accommodation|accomodation|tenanc|housing|housed)[^.]*(sustain|[0-9]+ ?(weeks|months))"
-        r"|(sustain)[^.]*(accommodation|accomodation|tenanc|housing)",
-    ),
-    (
-        "accommodation-entry",
-        "Entry into accommodation",
-        r"accommodation|accomodation|tenanc|housing|housed|homeless",
-    ),
-    (
-        "reduced-reoffending",
-        "Reduced reoffending",
-        r"reoffend|re-offend|reconvict|re-convict|recidiv|re-incarcerat|reincarcerat|convictions",
-    ),
-    (
-        "school-attainment",
-        "Education: attainment and qualifications",
-        r"qualification|attainment|exam|gcse|key stage|literacy|numeracy|learning gain"
-        r"|test result|educational completion|basic skills|english (for|as a)",
-    ),
-    (
-        "school-attendance",
-        "Education: attendance, behaviour and staying in school",
-        r"attendance|truan|enrolled in (high )?school|school enrol|out-of-school"
-        r"|school behaviour|attitude to school",
-    ),
-    (
-        "care-avoided",
-        "Children kept out of care",
-        r"care placement|in care|out-of-home|foster|placement days|edge of care",
-    ),
-    (
-        "health-improved",
-        "Health improved",
-        r"health|diabet|hba1c|blood pressure|hospital|wellbeing|well being|depress|dementia"
-        r"|cured|into (drug|alcohol) treatment|viral load",
-    ),
-    (
-        "engagement",
-        "Engagement and assessment",
-        r"engage|assessment|initial plan|enrolment in programme",
-    ),
-]
-KIND_LABELS = {key: label for key, label, _pattern in KINDS} | {"": "Not assigned"}
-
-
-# The patterns are lower case; the definition is lowered once instead of matching each pattern
-# with IGNORECASE (three times faster: 80,000 definitions in 1.2 s, not 3.7 s).
-# (tests/insights/test_prices.py checks they stay lower case).
-_PATTERNS = [(key, re.compile(pattern)) for key, _l, pattern in KINDS]
-
-
-# Real data repeats a few hundred definitions; a bounded memo, so that synthetic or unusual
-# data (every definition its own) cannot grow a worker's memory.
-@functools.lru_cache(maxsize=4096)
-def outcome_kind(definition: str | None) -> str:
-    """The kind of outcome of a metric's definition, or '': the first kind whose pattern it
-    contains. Read in Python, once per distinct definition: as a CASE of regular expressions
-    over a subquery in SQL, the database ran the subquery and the expressions once per kind
-    for every price (21 s for a policy area's page at 100,000 projects)."""
-    if not definition:
-        return ""
-    lowered = definition.lower()
-    return next((key for key, pattern in _PATTERNS if pattern.search(lowered)), "")
+from cases.outcome_kinds import KIND_LABELS, KINDS
 
 
 def _priced(projects: QuerySet) -> QuerySet:
-    """Prices in USD of ``projects`` with their metric's definition and the project's area."""
-    definition = Subquery(
+    """Prices in USD of ``projects`` with their metric's kind of outcome (stored on the
+    metric) and the project's area."""
+    kind = Subquery(
         OutcomeMetric.objects.filter(
             project=OuterRef("project"), local_id__iexact=OuterRef("outcome_metric_ref")
         )
         .order_by("position")
-        .values("definition")[:1]
+        .values("outcome_kind")[:1]
     )
     return (
         OutcomePricing.objects.filter(
             project__in=projects.values("pk"), price_per_unit_usd__isnull=False
         )
-        .annotate(definition=definition, area=F("project__policy_sector"))
+        .annotate(kind=kind, area=F("project__policy_sector"))
         .order_by()
     )
 
@@ -152,26 +72,26 @@ SHOWN_PROJECTS = 12  # the contracts named under each figure, the rest counted
 
 def benchmarks(projects: QuerySet) -> list[AreaBenchmarks]:
     """Benchmarks by policy area and kind of outcome for ``projects`` (published, filtered).
-    One query of the prices (each with its project, area and metric definition); each
-    contract's mean price per kind, the least, median and greatest, and the prices in their
-    original currencies are worked out here, the kind read once per distinct definition."""
+    One query of the prices (each with its project, area and metric's kind of outcome);
+    each contract's mean price per kind, the least, median and greatest, and the prices in
+    their original currencies are worked out here."""
     per_project: dict[tuple[str, str, int], list[Any]] = {}
     spans: dict[tuple[str, str, str], list[Any]] = {}
-    for project_id, indigo_id, name, area, definition, usd, currency, price in (
+    for project_id, indigo_id, name, area, kind, usd, currency, price in (
         _priced(projects)
         .values_list(
             "project_id",
             "project__indigo_id",
             "project__name",
             "area",
-            "definition",
+            "kind",
             "price_per_unit_usd",
             "currency",
             "price_per_unit",
         )
         .iterator(chunk_size=2000)
     ):  # read a chunk at a time: the prices are not kept
-        kind = outcome_kind(definition)
+        kind = kind or ""  # a price whose metric is missing
         entry = per_project.setdefault((area, kind, project_id), [indigo_id, name, Decimal(0), 0])
         entry[2] += usd
         entry[3] += 1

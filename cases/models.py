@@ -1310,8 +1310,11 @@ class DeliveryLocation(ProjectRow):
 
     class Meta(ProjectRow.Meta):
         # /cases/ country facet: the countries of the listed projects, from this index alone.
+        # The country filter: the projects in a country, from the second (without it,
+        # PostgreSQL read every location for each facet's part: 7 ms of each at 100k).
         indexes = [
-            models.Index(fields=["project", "country"], name="delivery_location_country_idx")
+            models.Index(fields=["project", "country"], name="delivery_location_country_idx"),
+            models.Index(fields=["country", "project"], name="location_by_country_idx"),
         ]
 
 

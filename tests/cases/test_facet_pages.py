@@ -311,3 +311,23 @@ def test_tallies_give_the_counts_that_filtering_gives(client):
     assert missing
     span = ranges["launch_year"]
     assert (span.low, span.high, span.not_recorded) == (min(years), max(years), missing)
+
+
+def test_the_country_filter_reads_the_cases_of_a_country_from_the_locations_index(client):
+    """The cases in a country come from the locations' (country, case) index as one list,
+    not from a probe of each listed case's locations (with only a (case, country) index,
+    PostgreSQL read every location for each part of the facet statement: 7 ms each at 100k)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import DeliveryLocation
+
+    _world(24, 4)
+    indexes = {tuple(index.fields): index.name for index in DeliveryLocation._meta.indexes}
+    assert indexes[("country", "project")] == "location_by_country_idx"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/cases/", {"country": "GB"})
+    count = next(q["sql"] for q in queries.captured_queries if '"__count"' in q["sql"])
+    assert "EXISTS" not in count
+    assert '"cases_project"."id" IN (SELECT "U0"."project_id"' in count
+    assert response.context["page"].paginator.count == 2

@@ -69,3 +69,30 @@ def test_on_the_real_snapshot_the_project_saying_standing_leads(client, indigo_2
 
     assert len(saying) >= 1 and len(ids) > len(saying)  # stem matches are found too
     assert set(ids[: len(saying)]) == set(saying)
+
+
+@pytest.mark.django_db
+def test_ranks_are_read_from_one_pass_whatever_index_the_rows_come_from(client):
+    """With a range of years, SQLite read the rows from the years' index and ran the ranking
+    subquery again for every row (at 100,000 cases: 236 ms for a word in 1,548 of them, 1.4 s
+    for one in 4,007). The matches and their ranks are now one table, made once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for year in range(2010, 2024):
+        ProjectFactory(name=f"Housing support {year}", launch_year=year)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            "/cases/", {"q": "housing", "launch_year_min": "2015", "launch_year_max": "2020"}
+        )
+    assert [row.launch_year for row in response.context["rows"]] and all(
+        2015 <= row.launch_year <= 2020 for row in response.context["rows"]
+    )
+    listing = next(q["sql"] for q in queries.captured_queries if "LIMIT" in q["sql"])
+    if connection.vendor == "sqlite":
+        plan = " ".join(
+            str(step) for step in connection.cursor().execute("EXPLAIN QUERY PLAN " + listing)
+        )
+        assert "MATERIALIZE hits" in plan and "CO-ROUTINE" not in plan
+    else:  # PostgreSQL ranks each row from its own vectors: nothing to run again
+        assert "ts_rank_cd" in listing and "MATCH" not in listing

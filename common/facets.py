@@ -25,6 +25,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections
 from django.db.models import Case, CharField, Count, F, Max, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
+from django_filters.constants import EMPTY_VALUES
 
 from common.cache import cached
 from common.search import FullTextIndex
@@ -195,8 +196,26 @@ class FacetedFilterSet(django_filters.FilterSet):
         return {name: "; ".join(map(str, errors)) for name, errors in self.form.errors.items()}
 
     def without(self, *names: str) -> QuerySet:
-        """The queryset filtered by every active parameter except ``names``."""
-        return self._filtered(self.queryset, skip=names)
+        """The queryset filtered by every active parameter except ``names``: one object for
+        every call that leaves out the same active filters (a page asks for a dozen, most
+        alike), so that what is worked out from it (its SQL, its tallies) is worked out once."""
+        self.form.is_valid()
+        left_out = tuple(sorted({name for name in names if self._filters_rows(name)}))
+        memo = self.__dict__.setdefault("_without", {})
+        if left_out not in memo:
+            memo[left_out] = self._filtered(self.queryset, skip=left_out)
+        return memo[left_out]
+
+    def _filters_rows(self, name: str) -> bool:
+        """Whether leaving ``name`` out of ``_filtered`` changes its rows: a filter that
+        applies with a value (a filter ignores an empty one), or rows hidden by default
+        while nothing is chosen there."""
+        if name in self.hidden_by_default and not self.chosen(name):
+            return True
+        if name not in self.filters:
+            return False
+        value = self.form.cleaned_data.get(name)
+        return self._applies(name, value) and value not in EMPTY_VALUES
 
     def _filtered(self, queryset: QuerySet, *, skip: Iterable[str]) -> QuerySet:
         self.form.is_valid()
@@ -341,9 +360,17 @@ class _Tallies:
     def __init__(self, connection: Any) -> None:
         self.quote = connection.ops.quote_name
         self.groups: dict[str, tuple[QuerySet, dict[str, Any]]] = {}
+        self.keys: dict[int, str] = {}
+        self.kept: list[QuerySet] = []
 
     def part(self, tally: Tally) -> Part:
-        key = repr(row_pks(tally.rows).query.sql_with_params())
+        # The same rows are mostly the same object (FacetedFilterSet.without); others are
+        # compared by their SQL.
+        key = self.keys.get(id(tally.rows))
+        if key is None:
+            key = repr(row_pks(tally.rows).query.sql_with_params())
+            self.keys[id(tally.rows)] = key
+            self.kept.append(tally.rows)  # so that no other object takes its id meanwhile
         rows, columns = self.groups.setdefault(key, (tally.rows, {}))
         g, i = list(self.groups).index(key), len(columns)
         names = [f"c{i}", f"c{i + 1}", f"c{i + 2}"]

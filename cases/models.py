@@ -565,6 +565,14 @@ class Project(IndigoRecord):
             models.Index(
                 fields=["status", "deleted_at", "name", "indigo_id"], name="project_by_name_idx"
             ),
+            # The same, partial, for PostgreSQL: it reads no order from an index whose leading
+            # column is only said to be NULL, so it sorted every listed case by name (43 ms for
+            # a policy area at 100k; 0.4 ms read from this index).
+            models.Index(
+                fields=["name", "indigo_id"],
+                condition=Q(status=PublicationStatus.PUBLISHED, deleted_at__isnull=True),
+                name="project_public_by_name_idx",
+            ),
             # A case page's related cases, newest first in its policy area: read in index
             # order until six share a country. Partial, on the public cases: PostgreSQL reads
             # no order from an index whose leading column is only said to be NULL.

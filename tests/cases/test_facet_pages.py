@@ -348,3 +348,28 @@ def test_facets_leaving_out_the_same_filters_share_one_queryset_and_a_zero_still
     assert response.context["page"].paginator.count == 0  # no case has a capital recorded
     capital = next(r for r in response.context["ranges"] if r.name == "capital")
     assert capital.not_recorded == 24  # counted without its own filter
+
+
+def test_the_first_page_by_name_is_read_in_index_order(client):
+    """The default order (by name) is read from an index in that order on both databases:
+    PostgreSQL takes no order from an index led by a column only said to be NULL, so it
+    sorted every listed case (43 ms for one policy area at 100k) until the partial index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _world(30, 3)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/cases/", {"policy_area": PolicySector.values[0]})
+    listing = next(q["sql"] for q in queries.captured_queries if "LIMIT" in q["sql"])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # the tables are tiny here: the plan the planner would take were sorting dear
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + listing)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "project_public_by_name_idx" in plan and "Sort" not in plan
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + listing)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "project_by_name_idx" in plan and "TEMP B-TREE" not in plan

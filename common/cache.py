@@ -69,14 +69,14 @@ def _new_version() -> str:
     return str(time.time_ns())
 
 
-def data_version() -> str:
+def data_version(read: str | None = None) -> str:
     """The current data version, created when missing (an evicted key only means every cached
-    entry misses once)."""
+    entry misses once). ``read``: the version the caller has just read with something else."""
     _state.pending = None  # something may now be cached under this version
     memo = _request_memo.get()
     if memo:
         return memo[0]
-    version = cache.get(VERSION_KEY)
+    version = read if read is not None else cache.get(VERSION_KEY)
     if version is None:
         with _not_waiting():
             cache.add(VERSION_KEY, _new_version(), timeout=None)
@@ -220,17 +220,10 @@ def _version_and_entry(full_key: str) -> tuple[str, Any]:
     """The data version and the entry at ``full_key``: one read of both where this request
     has not read the version yet (a page served from the cache is then one query, not two:
     on PostgreSQL a round trip each)."""
-    memo = _request_memo.get()
-    if memo:
-        return memo[0], cache.get(full_key, _MISSING)
+    if _request_memo.get():
+        return data_version(), cache.get(full_key, _MISSING)
     found = cache.get_many([VERSION_KEY, full_key])
-    version = found.get(VERSION_KEY)
-    if version is None:
-        return data_version(), found.get(full_key, _MISSING)
-    _state.pending = None  # as data_version(): something may now be cached under it
-    if memo is not None:
-        memo.append(str(version))
-    return str(version), found.get(full_key, _MISSING)
+    return data_version(found.get(VERSION_KEY)), found.get(full_key, _MISSING)
 
 
 def cached[T](namespace: str, key: str, compute: Callable[[], T], timeout: int | None = 3600) -> T:

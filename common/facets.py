@@ -359,20 +359,13 @@ class _Tallies:
 
     def __init__(self, connection: Any) -> None:
         self.quote = connection.ops.quote_name
-        self.groups: dict[str, tuple[QuerySet, dict[str, Any]]] = {}
-        self.keys: dict[int, str] = {}
-        self.kept: list[QuerySet] = []
+        # by the rows' queryset: tallies over the same rows are given the same object
+        # (FacetedFilterSet.without), which each group keeps, so that no other takes its id
+        self.groups: dict[int, tuple[QuerySet, dict[str, Any]]] = {}
 
     def part(self, tally: Tally) -> Part:
-        # The same rows are mostly the same object (FacetedFilterSet.without); others are
-        # compared by their SQL.
-        key = self.keys.get(id(tally.rows))
-        if key is None:
-            key = repr(row_pks(tally.rows).query.sql_with_params())
-            self.keys[id(tally.rows)] = key
-            self.kept.append(tally.rows)  # so that no other object takes its id meanwhile
-        rows, columns = self.groups.setdefault(key, (tally.rows, {}))
-        g, i = list(self.groups).index(key), len(columns)
+        _rows, columns = self.groups.setdefault(id(tally.rows), (tally.rows, {}))
+        g, i = list(self.groups).index(id(tally.rows)), len(columns)
         names = [f"c{i}", f"c{i + 1}", f"c{i + 2}"]
         columns.update(zip(names, (tally.v, tally.l, tally.n), strict=True))
         picked = ", ".join(

@@ -106,11 +106,25 @@ def _freeze(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
         body = body.replace(str(nonce).encode("ascii"), PLACEHOLDER)
     headers = [(k, v) for k, v in response.items() if k.lower() not in NOT_STORED]
     # HTML compresses about eightfold: the cache table stays small, for a fraction of a ms.
-    return {"body": zlib.compress(body, 6), "headers": headers, "nonce": uses_nonce}
+    return {
+        "body": zlib.compress(body, 6),
+        "size": len(body),
+        "headers": headers,
+        "nonce": uses_nonce,
+    }
+
+
+def _size(page: dict[str, Any]) -> int:
+    """What a page takes in this process's copies: its body compressed and inflated."""
+    return len(page["body"]) + page["size"] + 1024
 
 
 def _thaw(request: HttpRequest, page: dict[str, Any]) -> HttpResponse:
-    body = zlib.decompress(page["body"])
+    # A page kept in this process (common.cache) is inflated once, not on every hit: the
+    # copy is this process's own object, never stored back.
+    body = page.get("inflated")
+    if body is None:
+        body = page["inflated"] = zlib.decompress(page["body"])
     if page["nonce"]:
         # Reading the nonce makes the CSP middleware put this same value in the header.
         body = body.replace(PLACEHOLDER, str(request._csp_nonce).encode("ascii"))  # type: ignore[attr-defined]
@@ -134,7 +148,7 @@ class PageCacheMiddleware:
         if key is None or not _anonymous(request):
             return self.get_response(request)
         try:
-            page = result_cache.cached(NAMESPACE, key, lambda: self.render(request))
+            page = result_cache.cached(NAMESPACE, key, lambda: self.render(request), size=_size)
         except NotStored as skipped:
             skipped.response[HEADER] = "skip"
             return skipped.response

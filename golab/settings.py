@@ -153,6 +153,9 @@ CACHES = {
 }
 # GOLAB_CACHE=0 turns the result and page cache off (the benchmarks measure cold pages so).
 RESULT_CACHE = env_bool("GOLAB_CACHE", True)
+# Bytes of cached pages each process keeps too, checked against the shared data version on
+# every request (common.cache); 0 keeps none.
+RESULT_CACHE_LOCAL_BYTES = env_int("GOLAB_CACHE_LOCAL_BYTES", 8 * 1024 * 1024)
 # Background jobs (admin imports): a queue in the database, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -39,8 +39,15 @@ def _result_cache_off_unless_asked(request, settings):
 
 @pytest.fixture
 def result_cache(settings):
-    """The shared page and count cache switched on, as in production."""
+    """The shared page and count cache switched on, as in production. Each test starts
+    without the copies a process keeps (a test's database is rolled back, its data version
+    with it, and the next may make the same one again)."""
+    from common.cache import local_copies
+
     settings.RESULT_CACHE = True
+    local_copies.clear()
+    yield
+    local_copies.clear()
 
 
 # --- the bundled INDIGO snapshots -------------------------------------------------------------

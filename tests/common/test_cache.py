@@ -200,3 +200,55 @@ def test_cache_writes_on_sqlite_give_up_at_once_when_the_database_is_locked():
     # Inside a transaction its writes wait like any other.
     with transaction.atomic(), result_cache._not_waiting():
         assert busy_timeout() == before
+
+
+# --- the copies a process keeps of values asked for with a size -----------------------------
+
+
+def test_a_local_copy_is_served_with_one_read_of_the_version(django_assert_num_queries):
+    """A hit from this process's copy reads the version alone, not the shared entry (on
+    PostgreSQL a compressed row from its TOAST table, decoded and unpickled every time)."""
+    calls, compute = counter()
+    assert result_cache.cached("t", "a", compute, size=lambda _v: 10) == {"n": 1}
+    cache.delete(result_cache.cache_key("t", "a"))  # the shared entry is not read again
+    with django_assert_num_queries(1):
+        assert result_cache.cached("t", "a", compute, size=lambda _v: 10) == {"n": 1}
+    assert len(calls) == 1
+
+
+def test_a_local_copy_is_stale_once_any_process_bumps():
+    calls, compute = counter()
+    result_cache.cached("t", "a", compute, size=lambda _v: 10)
+    # another process's bump: only the shared version changes, nothing in this process
+    cache.set(result_cache.VERSION_KEY, "bumped elsewhere", timeout=None)
+    assert result_cache.cached("t", "a", compute, size=lambda _v: 10) == {"n": 2}
+    assert result_cache.cached("t", "a", compute, size=lambda _v: 10) == {"n": 2}
+    assert len(calls) == 2
+
+
+def test_a_value_read_from_the_shared_cache_is_kept_locally(django_assert_num_queries):
+    calls, compute = counter()
+    result_cache.cached("t", "a", compute)  # stored by a process that keeps no copy
+    result_cache.local_copies.clear()
+    assert result_cache.cached("t", "a", compute, size=lambda _v: 10) == {"n": 1}
+    cache.delete(result_cache.cache_key("t", "a"))
+    with django_assert_num_queries(1):
+        assert result_cache.cached("t", "a", compute, size=lambda _v: 10) == {"n": 1}
+    assert len(calls) == 1
+
+
+def test_local_copies_keep_to_their_budget(settings):
+    settings.RESULT_CACHE_LOCAL_BYTES = 1000
+    copies = result_cache._LocalCopies()
+    for i in range(5):
+        copies.put(f"k{i}", "v", i, 240)
+    # the least recently used go first: 4 x 240 fit in 1000
+    assert list(copies.copies) == ["k1", "k2", "k3", "k4"]
+    assert copies.used == 960
+    assert copies.get("k1") == ("v", 1)  # now the most recently used
+    copies.put("k5", "v", 5, 240)
+    assert "k2" not in copies.copies and "k1" in copies.copies
+    copies.put("big", "v", "x", 251)  # over a quarter of the budget: never kept
+    assert copies.get("big") is None and copies.used == 960
+    copies.put("k1", "v2", 11, 100)  # replaced, its old size given back
+    assert copies.get("k1") == ("v2", 11) and copies.used == 820

@@ -409,3 +409,27 @@ def test_without_the_cache_table_pages_are_served_and_changes_saved(settings):
         response = Client().get("/cases/")
         assert response.status_code == 200 and b"Uncached Bond" in response.content
         assert response[HEADER] == "miss"
+
+
+def test_a_hit_from_this_process_is_one_short_read_and_stale_at_another_process_bump(
+    client, django_assert_num_queries
+):
+    """A page this process served is kept here too (common.cache): a hit then reads only
+    the data version, and a bump by any other process shows at once all the same."""
+    from django.core.cache import cache
+
+    from common import cache as result_cache
+
+    case = ProjectFactory(name="Kept Bond")
+    client.get("/cases/")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM golab_cache WHERE cache_key LIKE %s", ["%:page:%"])
+    with django_assert_num_queries(1):
+        hit = client.get("/cases/")
+    assert hit[HEADER] == "hit" and b"Kept Bond" in hit.content
+    # Another process renames the case and bumps: nothing of this process is told.
+    Project.objects.filter(pk=case.pk).update(name="Renamed Bond")
+    cache.set(result_cache.VERSION_KEY, "bumped by another process", timeout=None)
+    fresh = client.get("/cases/")
+    assert fresh[HEADER] == "miss" and b"Renamed Bond" in fresh.content
+    assert b"Kept Bond" not in fresh.content

@@ -174,12 +174,30 @@ def search_page(
     # Takes the filterset's queryset, of the list's own QuerySet class (``for_list()``).
     rows: Callable[[Any], QuerySet] = lambda queryset: queryset,
     decorate: Callable[[Iterable[Any]], None] | None = None,
+    wide_rows: bool = False,
 ) -> SearchPage:
     """A whole list page: ``rows`` shapes the page's query (``for_list()``), ``decorate``
-    adds what a row shows from other tables (in a query or two for the whole page)."""
+    adds what a row shows from other tables (in a query or two for the whole page).
+    ``wide_rows``: a row of the page is long (a document's abstract), so that a search's
+    ranking is better made without it (one query more)."""
     found = search_results(request, filterset)
-    found.page = Paginator(rows(found.queryset), found.per_page).get_page(request.GET.get("page"))
-    found.rows = list(found.page.object_list)
+    number = request.GET.get("page")
+    if wide_rows and found.sort == RELEVANCE:
+        # Ranked by relevance, every matching row is read before the first is known: the
+        # page's ids are ranked first (each matching row read from a narrow index), then the
+        # page's rows read by id. Ranking whole rows sorted every matching document with its
+        # abstract: at 200,000 documents, a word in 26,000 of them took 78 ms, 55 ms so.
+        # (The case list's rows are narrow: there it saved 1-3 ms and cost a query.)
+        found.page = Paginator(
+            found.queryset.values_list("pk", flat=True), found.per_page
+        ).get_page(number)
+        ids = list(found.page.object_list)
+        by_pk = {row.pk: row for row in rows(filterset.queryset.filter(pk__in=ids))}
+        found.rows = [by_pk[pk] for pk in ids if pk in by_pk]
+        found.page.object_list = found.rows
+    else:
+        found.page = Paginator(rows(found.queryset), found.per_page).get_page(number)
+        found.rows = list(found.page.object_list)
     passages = (
         filterset.search_index.passages([row.pk for row in found.rows], found.query)
         if found.searching

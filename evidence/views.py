@@ -29,7 +29,9 @@ def _filterset(request: HttpRequest) -> EvidenceFilter:
 
 @require_safe
 def document_list(request: HttpRequest) -> HttpResponse:
-    page = search_page(request, _filterset(request), rows=lambda queryset: queryset.for_list())
+    page = search_page(
+        request, _filterset(request), rows=lambda queryset: queryset.for_list(), wide_rows=True
+    )
     return render(request, "evidence/document_list.html", page.context(max_export=MAX_EXPORT))
 
 

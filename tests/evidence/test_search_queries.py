@@ -64,9 +64,9 @@ def test_search_query_count_does_not_grow_with_the_matches(
     client, django_assert_num_queries, documents
 ):
     _documents(documents)
-    # 1 count; 2 the page, ranked; 3 its authors; 4 passages of the rows shown; 5 one
-    # statement for every facet (common.facets.count_parts)
-    with django_assert_num_queries(5):
+    # 1 count; 2 the page's ids, ranked; 3 their documents; 4 their authors; 5 passages of
+    # the rows shown; 6 one statement for every facet (common.facets.count_parts)
+    with django_assert_num_queries(6):
         response = client.get("/evidence/", {"q": "reoffending", "per_page": 100})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == documents
@@ -152,3 +152,26 @@ def test_the_full_text_query_runs_once_per_search_not_once_per_row():
         assert "search_rank_vector" in sort and "search_rank_exact" in sort, sort
         assert "search_vector" not in sort.replace("search_rank_vector", ""), sort
         assert "search_exact" not in sort.replace("search_rank_exact", ""), sort
+
+
+def test_pages_of_a_search_follow_the_ranking_with_whole_rows(client):
+    """The page's ids are ranked first and its rows read by id (common.listing): every page
+    lists the documents in rank order, each as a whole row, with its passage and authors,
+    and never a withdrawn one."""
+    _documents(25)
+    withdrawn = EvidenceDocumentFactory(
+        title="Reoffending reoffending", status=PublicationStatus.WITHDRAWN
+    )
+    ranked = _titles("reoffending")
+    assert withdrawn.title not in ranked
+    shown = []
+    for number in (1, 2, 3):
+        response = client.get("/evidence/", {"q": "reoffending", "per_page": 10, "page": number})
+        rows = response.context["rows"]
+        assert list(response.context["page"].object_list) == rows
+        assert all(row.passage and row.abstract for row in rows)
+        assert all(
+            [a.name for a in row.authors.all()] == ["Author0, A", "Author1, A"] for row in rows
+        )
+        shown += [row.title for row in rows]
+    assert shown == ranked and len(shown) == 25

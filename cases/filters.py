@@ -221,7 +221,8 @@ class CaseFilter(FacetedFilterSet):
         "users": Sort(
             "Service users", (F("service_users_targeted").desc(nulls_last=True), "indigo_id")
         ),
-        "name": Sort("Name", ("name", "indigo_id")),
+        # project_by_name_idx: the published cases by name
+        "name": Sort("Name", ("name", "indigo_id"), walk=True),
     }
     default_sort = "name"
     facet_page = "cases:case-facet"

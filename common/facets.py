@@ -147,6 +147,9 @@ def in_or_blank(
 class Sort:
     label: str
     order: tuple[Any, ...]
+    # An index gives the whole unfiltered list in this order (a total one): on SQLite a page
+    # of many matches is then read walking it (common.listing), not by sorting every match.
+    walk: bool = False
 
 
 RELEVANCE = "relevance"

@@ -227,3 +227,32 @@ def test_organisation_facets_find_projects_by_payer(client, indigo_2025):
     }
     assert len(expected) > 1
     assert set(_ids(response)) == expected
+
+
+def test_pages_read_walking_the_name_index_are_the_sorted_pages(
+    client, monkeypatch, django_assert_num_queries
+):
+    """On SQLite a page of many matching cases is read walking the index by name (common.
+    listing): every page is the one sorting all the matches gives, also where the first rows
+    of the index hold too few matches and the page is sorted after all."""
+    from django.db import connection
+
+    from common import listing
+    from tests.factories import ProjectFactory
+
+    monkeypatch.setattr(listing, "WALK_FROM", 5)
+    monkeypatch.setattr(listing, "WALK", 24)
+    employment, health = PolicySector.EMPLOYMENT, PolicySector.HEALTH
+    for i in range(48):
+        # names out of creation order; every other case in employment
+        ProjectFactory(name=f"Case {(i * 17) % 48:02d}", policy_sector=(employment, health)[i % 2])
+    expected = sorted(f"Case {(i * 17) % 48:02d}" for i in range(0, 48, 2))
+    # 1 count; 2 the page's ids walked (SQLite only); 3 its cases; 4 their locations; 5 facets
+    with django_assert_num_queries(5 if connection.vendor == "sqlite" else 4):
+        first = client.get("/cases/", {"policy_area": employment, "per_page": 10})
+    shown = [row.name for row in first.context["rows"]]
+    for number in (2, 3):  # beyond the 12 matches among the first 24 cases: sorted
+        page = client.get("/cases/", {"policy_area": employment, "per_page": 10, "page": number})
+        shown += [row.name for row in page.context["rows"]]
+    assert shown == expected
+    assert list(first.context["page"].object_list) == first.context["rows"]

@@ -96,3 +96,18 @@ def test_ranks_are_read_from_one_pass_whatever_index_the_rows_come_from(client):
         assert "MATERIALIZE hits" in plan and "CO-ROUTINE" not in plan
     else:  # PostgreSQL ranks each row from its own vectors: nothing to run again
         assert "ts_rank_cd" in listing and "MATCH" not in listing
+
+
+@pytest.mark.django_db
+def test_a_short_word_matches_whole_words_only(client):
+    """As a prefix, a word of three letters or fewer found nearly everything ("les", stemmed
+    to "le", every word starting "le": 4.3 s at 200,000 documents); a longer one still finds
+    the words it begins."""
+    ProjectFactory(indigo_id="INDIGO-POJ-9031", name="Lessons learned", search_text="leaders")
+    ProjectFactory(indigo_id="INDIGO-POJ-9032", name="Les Mureaux", search_text="jobs in France")
+    ProjectFactory(indigo_id="INDIGO-POJ-9033", name="Homelessness prevention")
+
+    assert _ids(client.get("/cases/", {"q": "les"})) == ["INDIGO-POJ-9032"]
+    assert _ids(client.get("/cases/", {"q": "job"})) == ["INDIGO-POJ-9032"]  # by its stem
+    assert _ids(client.get("/cases/", {"q": "homeless"})) == ["INDIGO-POJ-9033"]
+    assert _ids(client.get("/cases/", {"q": "lesson"})) == ["INDIGO-POJ-9031"]

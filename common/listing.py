@@ -194,11 +194,9 @@ def search_page(
         _read_by_id(found, filterset, rows, list(found.page.object_list))
     else:
         found.page = Paginator(rows(found.queryset), found.per_page).get_page(number)
-        walked = _walked(found, filterset, found.page)
-        if walked is None:
-            found.rows = list(found.page.object_list)
-        else:
-            _read_by_id(found, filterset, rows, walked)
+        walked = _walked(found, filterset, rows, found.page)
+        found.rows = list(found.page.object_list) if walked is None else walked
+        found.page.object_list = found.rows
     passages = (
         filterset.search_index.passages([row.pk for row in found.rows], found.query)
         if found.searching
@@ -221,10 +219,12 @@ WALK_FROM = 1000
 WALK = 2000
 
 
-def _walked(found: SearchPage, filterset: FacetedFilterSet, page: Page) -> list[Any] | None:
-    """The ids of the page's rows read walking the sort's index, or None where that is not
-    sure to find them (then the matching rows are sorted, as on PostgreSQL, whose planner
-    walks such an index by itself when it pays).
+def _walked(
+    found: SearchPage, filterset: FacetedFilterSet, rows: Callable[[Any], QuerySet], page: Page
+) -> list[Any] | None:
+    """The page's rows read walking the sort's index (its queries as the page's own), or None
+    where the walk does not reach them (then the matching rows are sorted, as on PostgreSQL,
+    whose planner walks such an index by itself when it pays): the page's queries twice.
 
     SQLite sorts all the matching rows when its planner finds them through another index
     (a policy area, stage and years: the facet keys), however many match: 14,465 cases of
@@ -239,10 +239,9 @@ def _walked(found: SearchPage, filterset: FacetedFilterSet, page: Page) -> list[
     if count < WALK_FROM or top > WALK:
         return None
     head = filterset.queryset.order_by(*sort.order).values("pk")[:WALK]
-    matches = list(found.queryset.filter(pk__in=Subquery(head)).values_list("pk", flat=True)[:top])
-    if len(matches) < min(top, count):
-        return None  # the page lies beyond the first WALK rows of the list
-    return matches[bottom:top]
+    walked = list(rows(found.queryset.filter(pk__in=Subquery(head)))[bottom:top])
+    # The page is the walk's when the first WALK rows of the list held all its rows.
+    return walked if len(walked) == min(top, count) - bottom else None
 
 
 def _read_by_id(

@@ -78,3 +78,11 @@ def test_scale_benchmark_prints_every_row_without_a_failed_request(
         assert all(load.failures == 0 for load in row.loads.values()), row.group.name
     assert queries["trivial view /bench/trivial/"] == 0
     assert all(count > 0 for name, count in queries.items() if not name.startswith("trivial"))
+
+
+def test_a_slow_group_is_loaded_long_enough_to_reach_every_url(scale):
+    """At 2 searches a second, 5 s of load asked for the first 9 of 50 URLs: a group is
+    loaded at least as long as its warm-up (every URL once) took, and a tenth more."""
+    assert scale.load_seconds(5, warm_up=1.0) == 5
+    assert scale.load_seconds(5, warm_up=25.0) == pytest.approx(27.5)
+    assert scale.load_seconds(5, warm_up=600.0) == scale.MAX_LOAD_SECONDS

@@ -226,7 +226,9 @@ def case_detail(request: HttpRequest, indigo_id: str) -> HttpResponse:
     related: list[Project] = []
     if its_countries:  # (none: no case shares a country, and no query)
         shares_one = Exists(
-            DeliveryLocation.objects.filter(project=OuterRef("pk"), country__in=its_countries)
+            DeliveryLocation.objects.filter(
+                project=OuterRef("pk"), country__in=sorted(its_countries)
+            )
         )
         related = list(
             Project.objects.published()

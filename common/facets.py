@@ -512,7 +512,7 @@ class YesNoFacet(FacetSpec):
         none = Value(None, CharField())
         return [
             Tally(base, Value("yes"), none, yes),
-            Tally(base, Value("no"), none, Count("*") - conditional_count(self.condition)),
+            Tally(base, Value("no"), none, Count("*") - yes),
         ]
 
     def build(self, filterset: FacetedFilterSet, counted: Counted) -> Facet:
